@@ -1,0 +1,226 @@
+"""Documents into pages: create or update, as drafts or published, all or nothing per file.
+
+A batch is written in one transaction. Any file that fails while being written (a reference to a page that
+does not exist, a value the model rejects) is reported and left out, and the batch is written again without
+it, so no file is ever half-written and every good file still lands.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from kb.models import CaseStudyItem, CityPage, Theme, Twinning, VisitReportOutput
+from kb.structure import SiteStructure, ensure_site_structure
+
+from .document import ContentDocument, ContentFileError, read_front_matter, split_sections
+from .exporter import LESSON_HEADINGS, VISIT_HEADINGS, document_for, latest_content
+from .pages import PAGE_MODELS, find_city, find_page
+from .schema import CITY_LABEL, TYPES, Vocabulary, parse_document
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[tuple[ContentDocument, str]] = field(default_factory=list)
+    errors: list[ContentFileError] = field(default_factory=list)
+
+
+def import_paths(paths, *, publish: bool = False, dry_run: bool = False) -> ImportReport:
+    report = ImportReport()
+    documents = _read_documents(paths, report.errors)
+    while True:
+        try:
+            with transaction.atomic():
+                report.outcomes = PageWriter(publish).write(documents)
+                if dry_run:
+                    transaction.set_rollback(True)
+            return report
+        except ContentFileError as error:
+            report.errors.append(error)
+            documents = [document for document in documents if document.path != error.path]
+
+
+def content_files(paths, errors: list) -> list[Path]:
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(path.rglob("*.md"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            errors.append(ContentFileError(path, None, "no such file or folder"))
+    return files
+
+
+def _read_documents(paths, errors: list) -> list[ContentDocument]:
+    vocabulary = Vocabulary.load()
+    documents: dict[str, ContentDocument] = {}
+    for path in content_files(paths, errors):
+        try:
+            document = parse_document(*read_front_matter(path), path, vocabulary)
+        except ContentFileError as error:
+            errors.append(error)
+            continue
+        if document.reference in documents:
+            first = documents[document.reference].path
+            errors.append(ContentFileError(path, "slug", f"same page ({document.reference}) as {first}"))
+            continue
+        documents[document.reference] = document
+    return list(documents.values())
+
+
+class PageWriter:
+    def __init__(self, publish: bool):
+        self.publish = publish
+        self.structure: SiteStructure = ensure_site_structure()
+        self.created: set[str] = set()
+
+    def write(self, documents: list[ContentDocument]) -> list[tuple[ContentDocument, str]]:
+        # Cities first, then every page exists before any reference between pages is resolved.
+        ordered = sorted(documents, key=lambda document: document.type != "city")
+        pages = {document.reference: self._guard(document, self._existing_or_new, document) for document in ordered}
+        return [(document, self._guard(document, self._apply, document, pages[document.reference]))
+                for document in ordered]
+
+    def _guard(self, document: ContentDocument, step, *args):
+        """Run one step for one file, turning model validation errors into a file error."""
+        try:
+            return step(*args)
+        except ValidationError as error:
+            messages = getattr(error, "message_dict", {None: error.messages})
+            name, problems = next(iter(messages.items()))
+            raise ContentFileError(document.path, name, "; ".join(problems)) from error
+        except ContentFileError as error:
+            if error.path is None:
+                error.path = document.path
+            raise
+
+    def _existing_or_new(self, document: ContentDocument):
+        model = PAGE_MODELS[document.type]
+        parent = self._parent(document)
+        existing = parent.get_children().filter(slug=document.slug).first()
+        if existing is not None:
+            if not isinstance(existing.specific, model):
+                raise ContentFileError(None, "slug", f"'{document.slug}' is already a {type(existing.specific).__name__}")
+            return existing.specific
+        page = model(title=document.title, slug=document.slug, live=False)
+        _fill_fields(page, document, self)
+        parent.refresh_from_db()
+        parent.add_child(instance=page)
+        self.created.add(document.reference)
+        return page
+
+    def _apply(self, document: ContentDocument, page) -> str:
+        # Reload: children added since this page was loaded changed its tree fields, which a stale copy would undo.
+        page = latest_content(type(page).objects.get(pk=page.pk))
+        is_new = document.reference in self.created
+        published_and_current = page.live and not page.has_unpublished_changes
+        if not is_new and document_for(page) == document and (published_and_current or not self.publish):
+            return UNCHANGED
+        _fill_fields(page, document, self)
+        _fill_relations(page, document, self)
+        revision = page.save_revision(log_action=True)
+        if self.publish:
+            revision.publish()
+        return CREATED if is_new else UPDATED
+
+    def _parent(self, document: ContentDocument):
+        if document.type == "city":
+            return self.structure.cities
+        if document.type == "case_study":
+            return self.structure.case_studies
+        return self.city(f"{document.meta['city']} ({document.meta['country']})", "city")
+
+    def city(self, label: str, field_name: str) -> CityPage:
+        """The city a ``Name (CC)`` label names, created as a stub profile if the network has none yet."""
+        match = CITY_LABEL.match(label)
+        name, country = match["name"].strip(), match["country"]
+        city = find_city(self.structure, name)
+        if city is None:
+            city = CityPage(title=name, slug=slugify(name), country=country, live=False)
+            self.structure.cities.refresh_from_db()
+            self.structure.cities.add_child(instance=city)
+            revision = city.save_revision()
+            if self.publish:
+                revision.publish()
+        elif city.country.code != country:
+            raise ContentFileError(None, field_name, f"{name} is a city in {city.country.code}, not {country}")
+        return city
+
+    def page(self, reference: str, field_name: str):
+        page = find_page(self.structure, reference)
+        if page is None:
+            raise ContentFileError(None, field_name, f"'{reference}' names no page here or in this import")
+        return page
+
+
+def _fill_fields(page, document: ContentDocument, writer: PageWriter) -> None:
+    """Set the page's own fields (everything but references to other content pages)."""
+    meta = document.meta
+    page.title, page.draft_title, page.slug = document.title, document.title, document.slug
+    for name in ("language", "summary", "date", "editors_pick", "role", "cohort", "population", "target_year",
+                 "latitude", "longitude", "website", "cost_effort", "status", "adopted_on", "start_date",
+                 "end_date", "module", "participants", "featured"):
+        if name in TYPES[document.type]:
+            setattr(page, name, meta.get(name, _cleared(page, name)))
+    if document.type == "city":
+        page.country = meta["country"]
+        page.description = document.body
+    elif document.type == "lesson":
+        page.body, sections = split_sections(document.body, {h.lower(): name for name, h in LESSON_HEADINGS})
+        for name, _heading in LESSON_HEADINGS:
+            setattr(page, name, sections.get(name, ""))
+    elif document.type == "visit_report":
+        page.body, sections = split_sections(document.body, {h.lower(): name for name, h in VISIT_HEADINGS})
+        for name, _heading in VISIT_HEADINGS:
+            setattr(page, name, sections.get(name, ""))
+        page.host_city = writer.city(meta["host_city"], "host_city")
+    else:
+        page.body = document.body
+
+
+def _fill_relations(page, document: ContentDocument, writer: PageWriter) -> None:
+    meta = document.meta
+    page.themes = list(Theme.objects.filter(name__in=meta.get("themes", [])))
+    if document.type == "city":
+        page.twinnings = [
+            Twinning(twin=writer.city(twin["city"], "twins"), cohort=twin.get("cohort"),
+                     start=twin.get("start"), end=twin.get("end"))
+            for twin in meta.get("twins", [])
+        ]
+        return
+    if document.type == "case_study":
+        page.items = [CaseStudyItem(target=writer.page(item["ref"], "items"), note=item.get("note", ""))
+                      for item in meta.get("items", [])]
+        return
+    page.partner_cities = [writer.city(label, "partner_cities") for label in meta.get("partner_cities", [])]
+    if document.type == "lesson":
+        page.source = writer.page(meta["source"], "source") if "source" in meta else None
+    elif document.type == "visit_report":
+        page.visiting_cities = [writer.city(label, "visiting_cities") for label in meta.get("visiting_cities", [])]
+        page.outputs = [VisitReportOutput(target=writer.page(ref, "outputs")) for ref in meta.get("outputs", [])]
+    elif document.type == "action_plan":
+        page.actions = [{"type": "action", "value": _action_data(action, writer)} for action in meta.get("actions", [])]
+
+
+def _action_data(action: dict, writer: PageWriter) -> dict:
+    """An action in the StreamField's stored (JSON) form."""
+    data = {key: action.get(key) for key in ("title", "description", "lead_department", "status")}
+    for key in ("planned_start", "planned_end", "actual_start", "actual_end"):
+        data[key] = action[key].isoformat() if key in action else None
+    data["budget_eur"] = str(action["budget_eur"]) if "budget_eur" in action else None
+    data["theme"] = Theme.objects.get(name=action["theme"]).pk if "theme" in action else None
+    data["kpis"] = [{key: value if key in ("name", "unit") else str(value) for key, value in kpi.items()}
+                    for kpi in action.get("kpis", [])]
+    data["lessons"] = [writer.page(ref, "actions.lessons").pk for ref in action.get("lessons", [])]
+    return data
+
+
+def _cleared(page, name: str):
+    """The value of a field that a file leaves out."""
+    model_field = page._meta.get_field(name)
+    return None if model_field.null else model_field.get_default()

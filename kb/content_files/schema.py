@@ -1,0 +1,361 @@
+"""Front-matter fields of each content type, validated into canonical Python values.
+
+Canonical means: the form the exporter writes back. Empty optional fields are left out, defaults are filled
+in, themes carry their vocabulary name and references are ``type:city-slug/slug``; so a document parsed from
+an exported file equals the document it was exported from.
+"""
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.text import slugify
+from django_countries import countries
+
+from kb.models import CONTENT_LANGUAGES, ActionStatus, CityRole, PlanStatus, ProgrammeModule
+
+from .document import ContentDocument, ContentFileError
+
+LANGUAGE_CODES = {code for code, _name in CONTENT_LANGUAGES}
+CITY_LABEL = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<country>[A-Za-z]{2})\)$")
+REFERENCE = re.compile(r"^(?P<type>[a-z_]+):(?P<owner>[a-z0-9-]+)/(?P<slug>[a-z0-9-]+)$")
+
+
+class FieldError(ValueError):
+    """A value that does not fit its field; the caller adds the file and field name."""
+
+
+@dataclass(frozen=True)
+class Field:
+    parse: Callable[[Any, "Vocabulary"], Any]
+    required: bool = False
+    default: Any = None
+
+
+@dataclass
+class Vocabulary:
+    """Names and slugs of the themes, so that parsing does not query the database per value."""
+
+    themes: dict[str, str]  # lower-case name or slug → canonical name
+
+    @classmethod
+    def load(cls):
+        from kb.models import Theme
+
+        themes = {}
+        for name, slug in Theme.objects.values_list("name", "slug"):
+            themes[name.lower()] = name
+            themes[slug] = name
+        return cls(themes)
+
+
+def text(value, _vocabulary=None) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise FieldError(f"must be text, not {type(value).__name__}")
+    return str(value).strip()
+
+
+def date(value, _vocabulary=None) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise FieldError(f"'{value}' is not a valid date (YYYY-MM-DD)") from None
+
+
+def integer(value, _vocabulary=None) -> int:
+    if isinstance(value, bool):
+        raise FieldError("must be a whole number")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise FieldError(f"'{value}' is not a whole number") from None
+    if number < 0:
+        raise FieldError("must not be negative")
+    return number
+
+
+def decimal(value, _vocabulary=None) -> Decimal:
+    if isinstance(value, bool):
+        raise FieldError("must be a number")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise FieldError(f"'{value}' is not a number") from None
+    if not number.is_finite():
+        raise FieldError("must be a finite number")
+    return number
+
+
+def boolean(value, _vocabulary=None) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError("must be true or false")
+    return value
+
+
+def choice(choices) -> Callable:
+    values = [value for value, _label in choices]
+
+    def parse(value, _vocabulary=None) -> str:
+        value = text(value).lower()
+        if value not in values:
+            raise FieldError(f"'{value}' is not one of: {', '.join(values)}")
+        return value
+
+    return parse
+
+
+def country(value, _vocabulary=None) -> str:
+    code = text(value).upper()
+    if code not in dict(countries):
+        raise FieldError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def language(value, _vocabulary=None) -> str:
+    code = text(value).lower()
+    if code not in LANGUAGE_CODES:
+        raise FieldError(f"'{value}' is not an ISO 639-1 language code")
+    return code
+
+
+def url(value, _vocabulary=None) -> str:
+    value = text(value)
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise FieldError(f"'{value}' is not an http(s) URL") from None
+    return value
+
+
+def slug(value, _vocabulary=None) -> str:
+    value = text(value)
+    if not value or slugify(value) != value:
+        raise FieldError(f"'{value}' is not a slug (lower-case letters, digits and hyphens)")
+    return value
+
+
+def city_label(value, _vocabulary=None) -> str:
+    match = CITY_LABEL.match(text(value))
+    if not match:
+        raise FieldError(f"'{value}' is not a city as 'Name (CC)'")
+    return f"{match['name'].strip()} ({country(match['country'])})"
+
+
+def theme(value, vocabulary: "Vocabulary") -> str:
+    key = text(value)
+    name = vocabulary.themes.get(key.lower()) or vocabulary.themes.get(slugify(key))
+    if not name:
+        raise FieldError(f"unknown theme '{key}' (known: {', '.join(sorted(set(vocabulary.themes.values())))})")
+    return name
+
+
+def reference(*types: str) -> Callable:
+    def parse(value, _vocabulary=None) -> str:
+        value = text(value).lower()
+        match = REFERENCE.match(value)
+        if not match or match["type"] not in types:
+            raise FieldError(f"'{value}' is not a reference like '{types[0]}:city-slug/page-slug' to a {' or '.join(types)}")
+        return value
+
+    return parse
+
+
+def list_of(parse_item: Callable, *, unique: bool = True, ordered: bool = True) -> Callable:
+    """A list of values; unordered lists (sets in the model, such as themes) are sorted to be canonical."""
+
+    def parse(value, vocabulary=None) -> list:
+        if not isinstance(value, list):
+            raise FieldError("must be a list")
+        items = []
+        for position, item in enumerate(value, start=1):
+            try:
+                parsed = parse_item(item, vocabulary)
+            except FieldError as error:
+                raise FieldError(f"item {position}: {error}") from None
+            if not unique or parsed not in items:
+                items.append(parsed)
+        return items if ordered else sorted(items)
+
+    return parse
+
+
+def mapping(fields: dict[str, Field]) -> Callable:
+    """A nested mapping (an action, a KPI, a twinning) validated with its own fields."""
+
+    def parse(value, vocabulary=None) -> dict:
+        if not isinstance(value, dict):
+            raise FieldError("must be a mapping of fields")
+        try:
+            return parse_fields(value, fields, vocabulary)
+        except _NestedFieldError as error:
+            raise FieldError(f"field '{error.name}': {error}") from None
+
+    return parse
+
+
+class _NestedFieldError(FieldError):
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+def parse_fields(raw: dict, fields: dict[str, Field], vocabulary) -> dict:
+    unknown = sorted(set(map(str, raw)) - set(fields))
+    if unknown:
+        raise _NestedFieldError(unknown[0], f"unknown field (allowed: {', '.join(fields)})")
+    values = {}
+    for name, spec in fields.items():
+        value = raw.get(name)
+        if value is None or value == "" or value == []:
+            if spec.required:
+                raise _NestedFieldError(name, "is required")
+            if spec.default is not None:
+                values[name] = spec.default
+            continue
+        try:
+            values[name] = spec.parse(value, vocabulary)
+        except FieldError as error:
+            raise _NestedFieldError(name, str(error)) from None
+    return values
+
+
+KPI = {
+    "name": Field(text, required=True),
+    "unit": Field(text),
+    "baseline": Field(decimal),
+    "target": Field(decimal),
+    "current": Field(decimal),
+}
+ACTION = {
+    "title": Field(text, required=True),
+    "description": Field(text),
+    "theme": Field(theme),
+    "lead_department": Field(text),
+    "planned_start": Field(date),
+    "planned_end": Field(date),
+    "actual_start": Field(date),
+    "actual_end": Field(date),
+    "budget_eur": Field(decimal),
+    "status": Field(choice(ActionStatus.choices), default=ActionStatus.PLANNED.value),
+    "kpis": Field(list_of(mapping(KPI), unique=False)),
+    "lessons": Field(list_of(reference("lesson"))),
+}
+TWIN = {
+    "city": Field(city_label, required=True),
+    "cohort": Field(integer),
+    "start": Field(date),
+    "end": Field(date),
+}
+CASE_STUDY_ITEM = {
+    "ref": Field(reference("lesson", "action_plan", "visit_report"), required=True),
+    "note": Field(text),
+}
+
+
+def case_study_item(value, vocabulary=None) -> dict:
+    """An item is a bare reference or a ``{ref, note}`` mapping; canonically always the mapping."""
+    return mapping(CASE_STUDY_ITEM)({"ref": value} if isinstance(value, str) else value, vocabulary)
+
+
+HEADER = {"type": Field(text, required=True), "title": Field(text, required=True), "slug": Field(slug)}
+CONTENT = {
+    "language": Field(language, required=True),
+    "date": Field(date),
+    "summary": Field(text),
+    "themes": Field(list_of(theme, ordered=False)),
+    "editors_pick": Field(boolean, default=False),
+}
+CITY_CONTENT = {
+    "city": Field(text, required=True),
+    "country": Field(country, required=True),
+    **CONTENT,
+    "partner_cities": Field(list_of(city_label, ordered=False)),
+}
+
+TYPES: dict[str, dict[str, Field]] = {
+    "city": {
+        "language": Field(language, required=True),
+        "country": Field(country, required=True),
+        "role": Field(choice(CityRole.choices), default=CityRole.MEMBER.value),
+        "cohort": Field(integer),
+        "population": Field(integer),
+        "target_year": Field(integer),
+        "latitude": Field(decimal),
+        "longitude": Field(decimal),
+        "website": Field(url),
+        "summary": Field(text),
+        "themes": Field(list_of(theme, ordered=False)),
+        "twins": Field(list_of(mapping(TWIN), unique=False)),
+    },
+    "lesson": {
+        **CITY_CONTENT,
+        "cost_effort": Field(text),
+        "source": Field(reference("visit_report", "action_plan")),
+    },
+    "action_plan": {
+        **CITY_CONTENT,
+        "status": Field(choice(PlanStatus.choices), default=PlanStatus.DRAFT.value),
+        "adopted_on": Field(date),
+        "actions": Field(list_of(mapping(ACTION), unique=False)),
+    },
+    "visit_report": {
+        **CITY_CONTENT,
+        "host_city": Field(city_label, required=True),
+        "visiting_cities": Field(list_of(city_label, ordered=False)),
+        "start_date": Field(date, required=True),
+        "end_date": Field(date, required=True),
+        "module": Field(choice(ProgrammeModule.choices), required=True),
+        "participants": Field(integer),
+        "outputs": Field(list_of(reference("lesson", "action_plan"))),
+    },
+    "case_study": {
+        **CONTENT,
+        "featured": Field(boolean, default=False),
+        "items": Field(list_of(case_study_item, unique=False)),
+    },
+}
+
+
+def parse_document(raw: dict, body: str, path, vocabulary: Vocabulary) -> ContentDocument:
+    """Validate a file's front matter; raise ``ContentFileError`` naming the first bad field."""
+    kind = raw.get("type")
+    if kind not in TYPES:
+        field_name, message = "type", f"'{kind}' is not one of: {', '.join(TYPES)}"
+        if kind is None:
+            message = "is required"
+        raise ContentFileError(path, field_name, message)
+    try:
+        header = parse_fields({k: raw.get(k) for k in HEADER}, HEADER, vocabulary)
+        meta = parse_fields({k: v for k, v in raw.items() if k not in HEADER}, TYPES[kind], vocabulary)
+    except _NestedFieldError as error:
+        raise ContentFileError(path, error.name, str(error)) from None
+    _check_date_order(meta, path)
+    return ContentDocument(
+        type=kind,
+        title=header["title"],
+        slug=header.get("slug") or _slug_from_title(header["title"], path),
+        meta=meta,
+        body=body.strip(),
+        path=path,
+    )
+
+
+def _slug_from_title(title: str, path) -> str:
+    generated = slugify(title)
+    if not generated:
+        raise ContentFileError(path, "slug", f"cannot derive a slug from the title '{title}'; give one")
+    return generated[:255]
+
+
+def _check_date_order(meta: dict, path) -> None:
+    if {"start_date", "end_date"} <= meta.keys() and meta["end_date"] < meta["start_date"]:
+        raise ContentFileError(path, "end_date", "is before start_date")

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from home.models import HomeFeaturedItem
+from kb.content_files.pages import find_page
+from kb.models import CityPage
+from kb.structure import ensure_site_structure
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+HOME_INTRO = """\
+Cities of the [EU Mission on Climate-Neutral and Smart Cities](https://research-and-innovation.ec.europa.eu/funding/funding-opportunities/funding-programmes-and-open-calls/horizon-europe/eu-missions-horizon-europe/climate-neutral-and-smart-cities_en)
+learn from each other. Pilot Cities and their Twin Cities visit each other, draft Action Plans and write down
+what worked — and what did not. Search their lessons, follow their plans, and borrow what fits your city.
+"""
+FEATURED = ["lesson:cologne/proximity-offices", "lesson:soria/oficinas-de-proximidad"]
+
+
+class Command(BaseCommand):
+    help = "Load the demo network (Markdown files in kb/demo) through import_markdown; safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if the network has cities already")
+
+    def handle(self, *args, if_empty, **options):
+        if if_empty and CityPage.objects.exists():
+            self.stdout.write("content present: demo not loaded again")
+            return
+        call_command("import_markdown", str(DEMO_DIR), publish=True, stdout=self.stdout, stderr=self.stderr)
+        self._set_up_home()
+
+    @transaction.atomic
+    def _set_up_home(self):
+        structure = ensure_site_structure()
+        home = structure.home
+        featured = [page for page in (find_page(structure, ref) for ref in FEATURED) if page]
+        current = [item.page_id for item in home.featured_items.all()]
+        if home.intro == HOME_INTRO and current == [page.pk for page in featured]:
+            return
+        home.intro = HOME_INTRO
+        home.featured_items = [HomeFeaturedItem(page=page) for page in featured]
+        home.save_revision().publish()
+        self.stdout.write("home page intro and featured items set")
