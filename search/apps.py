@@ -5,3 +5,6 @@ class SearchConfig(AppConfig):
     name = "search"
     label = "network_search"
     verbose_name = "Network search"
+
+    def ready(self):
+        from . import signals  # noqa: F401 — connects the index's signal receivers

@@ -1,14 +1,42 @@
-"""The network search page. Until the engine-backed service lands it answers from Wagtail's database search."""
+"""The network search page: server-rendered, usable without JavaScript."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
-from wagtail.models import Page
+
+from . import service
+from .query import FACETS, InvalidSearch, build_request
 
 PAGE_SIZE = 20
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest"}
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
-    results = Page.objects.live().public().specific().search(query) if query else Page.objects.none()
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "search/search.html", {"query": query, "results": page})
+    params = request.GET
+    try:
+        page = int(params.get("page") or 1)
+    except ValueError:
+        return _error(request, "page", "page must be a whole number")
+    try:
+        search_request = build_request(
+            params.get("q", ""), sort=params.get("sort") or "relevance", page=page, page_size=PAGE_SIZE,
+            **{facet: params.getlist(facet) for facet in FACETS},
+        )
+    except InvalidSearch as error:
+        return _error(request, error.parameter, error.message)
+    response = service.search(search_request)
+    return render(request, "search/search.html", {
+        "query": search_request.query,
+        "response": response,
+        "sort": search_request.sort,
+        "sorts": SORT_LABELS,
+        "has_filters": bool(search_request.filters),
+        "page_numbers": _page_window(search_request.page, response.pages),
+    })
+
+
+def _error(request, parameter: str, message: str):
+    return render(request, "search/search.html", {"query": request.GET.get("q", ""), "error": message,
+                                                  "error_parameter": parameter}, status=400)
+
+
+def _page_window(current: int, last: int, width: int = 2) -> list[int]:
+    return list(range(max(1, current - width), min(last, current + width) + 1))

@@ -133,11 +133,26 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odp", "ods", "odt", "pdf", "pptx", "tx
 # Wagtail's own search (admin listings, database fallback of the network search).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
+# The network search (search/). Without SEARCH_URL it answers from the database.
+SEARCH = {
+    "URL": os.environ.get("SEARCH_URL", ""),
+    "ENGINE": os.environ.get("SEARCH_ENGINE", "opensearch"),
+    "INDEX_PREFIX": os.environ.get("SEARCH_INDEX_PREFIX", "kb_"),
+    "TIMEOUT": float(os.environ.get("SEARCH_TIMEOUT", "5")),
+    # Index a page right after the transaction that changed it commits; the worker retries what fails.
+    "INDEX_INLINE": env_bool("SEARCH_INDEX_INLINE", True),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Every publish runs a few background tasks; their per-task lines drown everything else.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        # The engine clients log every request at INFO.
+        "opensearch": {"level": "WARNING"},
+        "elastic_transport": {"level": "WARNING"},
+    },
 }

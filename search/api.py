@@ -1,0 +1,140 @@
+"""The JSON API of the network search (django-ninja; the OpenAPI schema is at /api/openapi.json)."""
+
+from dataclasses import asdict
+
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import ValidationError as NinjaValidationError
+from wagtail.models import Page
+
+from . import service
+from .documents import DOCUMENT_TYPES
+from .query import MAX_PAGE_SIZE, InvalidSearch, build_request, clean_query
+
+api = NinjaAPI(
+    title="EU Cities Mission knowledge base",
+    version="1.0",
+    description="Search lessons, Action Plans, visit reports, case studies and city profiles across the network.",
+    urls_namespace="api",
+)
+
+
+class ErrorOut(Schema):
+    detail: str
+    parameter: str | None = None
+
+
+class CityOut(Schema):
+    name: str
+    slug: str
+    country: str
+
+
+class ThemeOut(Schema):
+    name: str
+    slug: str
+
+
+class ResultOut(Schema):
+    id: int
+    slug: str
+    type: str
+    title: str
+    url: str
+    summary: str
+    highlight: str = Field(description="Snippet with matches in <mark>; all other HTML escaped")
+    city: CityOut | None
+    themes: list[ThemeOut]
+    language: str
+    date: str | None
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    page: int
+    page_size: int
+    engine: str = Field(description="opensearch, elasticsearch, or database when the engine is unavailable")
+    suggestion: str | None
+    results: list[ResultOut]
+    facets: dict[str, list[FacetValueOut]]
+
+
+class SearchParams(Schema):
+    q: str = Field("", description="Words, \"phrases\", -exclusions, OR, prefix*")
+    type: list[str] = Field([], description="lesson, action_plan, visit_report, case_study, city")
+    country: list[str] = Field([], description="ISO 3166-1 alpha-2 codes")
+    city: list[str] = Field([], description="City slugs")
+    theme: list[str] = Field([], description="Theme slugs")
+    role: list[str] = Field([], description="pilot, twin, mission, member")
+    cohort: list[str] = []
+    language: list[str] = Field([], description="ISO 639-1 codes")
+    year: list[str] = []
+    sort: str = Field("relevance", description="relevance or newest")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(10, ge=1, le=MAX_PAGE_SIZE)
+
+
+class SuggestionOut(Schema):
+    id: int
+    title: str
+    url: str
+    type: str
+
+
+class SuggestOut(Schema):
+    query: str
+    engine: str
+    suggestions: list[SuggestionOut]
+
+
+class RelatedOut(Schema):
+    engine: str
+    results: list[ResultOut]
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_parameters(request: HttpRequest, error: NinjaValidationError):
+    first = error.errors[0] if error.errors else {}
+    location = [str(part) for part in first.get("loc", []) if part not in ("query", "path", "filters")]
+    parameter = location[0] if location else None
+    message = first.get("msg", "invalid parameter")
+    return api.create_response(request, {"detail": f"{parameter}: {message}", "parameter": parameter}, status=400)
+
+
+@api.exception_handler(InvalidSearch)
+def invalid_search(request: HttpRequest, error: InvalidSearch):
+    return api.create_response(request, {"detail": error.message, "parameter": error.parameter}, status=400)
+
+
+@api.get("/search", response={200: SearchOut, 400: ErrorOut}, summary="Search the network")
+def search(request: HttpRequest, filters: Query[SearchParams]):
+    params = filters.dict()
+    query = params.pop("q")
+    search_request = build_request(query, sort=params.pop("sort"), page=params.pop("page"),
+                                   page_size=params.pop("page_size"), **params)
+    return service.search(search_request).as_json()
+
+
+@api.get("/search/suggest", response={200: SuggestOut}, summary="Title suggestions as you type")
+def suggest(request: HttpRequest, q: str = ""):
+    text = clean_query(q)[:100]
+    if len(text) < 2:
+        return {"query": text, "engine": "none", "suggestions": []}
+    suggestions, engine = service.suggest(text)
+    return {"query": text, "engine": engine, "suggestions": suggestions}
+
+
+@api.get("/pages/{page_id}/related", response={200: RelatedOut, 404: ErrorOut}, summary="Related content")
+def related(request: HttpRequest, page_id: int):
+    page = Page.objects.live().public().filter(pk=page_id).specific().first()
+    if page is None or type(page) not in DOCUMENT_TYPES:
+        return 404, {"detail": f"no published page {page_id} with related content", "parameter": "page_id"}
+    hits, engine = service.related(page)
+    return {"engine": engine, "results": [asdict(hit) for hit in hits]}

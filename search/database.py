@@ -1,0 +1,202 @@
+"""The same search answered from the database: Wagtail's database search for the text, ORM counts for facets.
+
+Used when no engine is configured (``make run``) and whenever the engine is unreachable.
+"""
+
+import operator
+import re
+from functools import reduce
+
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Length, Substr, TruncDate
+from modelsearch.query import Phrase, PlainText, SearchQuery
+from wagtail.models import Page
+
+from kb.models import CityPage
+
+from .documents import DOCUMENT_TYPES, TYPE_SLUGS, DocumentBuilder
+from .query import FACETS, SearchRequest
+from .results import SearchHit, SearchResponse, facet_values
+
+MAX_TEXT_MATCHES = 5000  # the database ranks at most this many text matches
+
+
+def annotated(model):
+    """A model's searchable pages with the facet fields the index would hold, as annotations."""
+    pages = model.objects.live().public()
+    if model is CityPage:
+        city = {"city_slug": F("slug"), "city_country": F("country"), "city_role": F("role"),
+                "city_cohort": Cast("cohort", CharField())}
+        date = Value(None, output_field=IntegerField())
+    else:
+        parent = CityPage.objects.filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen))
+        city = {"city_slug": Subquery(parent.values("slug")[:1]), "city_country": Subquery(parent.values("country")[:1]),
+                "city_role": Subquery(parent.values("role")[:1]),
+                "city_cohort": Cast(Subquery(parent.values("cohort")[:1]), CharField())}
+        date = ExtractYear(Coalesce("date", TruncDate("first_published_at")))
+    return pages.annotate(**city, year_number=date)
+
+
+FACET_LOOKUPS = {
+    "country": "city_country", "city": "city_slug", "role": "city_role",
+    "cohort": "city_cohort", "theme": "themes__slug", "language": "language",
+}
+
+
+def facet_filter(facet: str, values: tuple[str, ...]) -> Q:
+    if facet == "year":
+        return Q(year_number__in=[int(v) for v in values if v.isdigit()])
+    return Q(**{f"{FACET_LOOKUPS[facet]}__in": values})
+
+
+def search_database(request: SearchRequest) -> SearchResponse:
+    ranked = _text_matches(request.query) if request.query else None
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    hits_by_type = {}
+    for kind, model in TYPE_SLUGS.items():
+        pages = annotated(model)
+        if ranked is not None:
+            pages = pages.filter(pk__in=list(ranked))
+        hits_by_type[kind] = _apply(pages, request.filters, kind)
+        for facet in FACETS:
+            others = {f: v for f, v in request.filters.items() if f != facet}
+            subset = _apply(pages, others, kind)
+            if subset is None:
+                continue
+            if facet == "type":
+                if found := subset.count():
+                    counts["type"][kind] = found
+                continue
+            field = "year_number" if facet == "year" else FACET_LOOKUPS[facet]
+            for row in subset.values(field).annotate(n=Count("pk", distinct=True)).order_by():
+                if row[field] is not None:
+                    key = str(row[field])
+                    counts[facet][key] = counts[facet].get(key, 0) + row["n"]
+    matching = [(kind, qs) for kind, qs in hits_by_type.items() if qs is not None]
+    ordered = _order(matching, request, ranked)
+    total = len(ordered)
+    window = ordered[request.offset: request.offset + request.page_size]
+    return SearchResponse(
+        request=request,
+        total=total,
+        engine="database",
+        results=_hits(window),
+        facets=facet_values(request, counts),
+    )
+
+
+def _apply(pages, filters: dict, kind: str):
+    """Filter one model's pages; ``None`` when the type filter excludes the model altogether."""
+    if "type" in filters and kind not in filters["type"]:
+        return None
+    for facet, values in filters.items():
+        if facet != "type":
+            pages = pages.filter(facet_filter(facet, values))
+    return pages.distinct()
+
+
+def _text_matches(query: str) -> dict[int, float]:
+    """Page ids matching the text, with Wagtail's database relevance score.
+
+    Exclusions are applied here as set differences, which every database backend gets right. A plain query
+    with several words that match nowhere together is retried with any of them (questions rarely match
+    word for word).
+    """
+    pages = Page.objects.live().public().type(*DOCUMENT_TYPES)
+    groups = query_groups(query)
+    scores: dict[int, float] = {}
+    for positives, negatives in groups:
+        if positives:
+            found = _scores(pages, reduce(operator.and_, positives))
+        else:
+            found = dict.fromkeys(pages.values_list("pk", flat=True)[:MAX_TEXT_MATCHES], 0.0)
+        for negative in negatives:
+            for page_id in _scores(pages, negative):
+                found.pop(page_id, None)
+        for page_id, score in found.items():
+            scores[page_id] = max(scores.get(page_id, 0.0), score)
+    words = [word for word in _WORD.findall(query) if word != "OR"]
+    is_plain = len(groups) == 1 and not groups[0][1] and '"' not in query
+    if not scores and is_plain and len(words) > 1:
+        scores = _scores(pages, PlainText(" ".join(words), operator="or"))
+    return scores
+
+
+def _scores(pages, search_query: SearchQuery) -> dict[int, float]:
+    results = pages.search(search_query).annotate_score("_score")[:MAX_TEXT_MATCHES]
+    return {page.pk: float(getattr(page, "_score", 0) or 0) for page in results}
+
+
+_CLAUSE = re.compile(r'(?P<negate>-?)(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+
+
+def query_groups(text: str) -> list[tuple[list[SearchQuery], list[SearchQuery]]]:
+    """Our query syntax as OR-ed groups of (required, excluded) modelsearch queries.
+
+    Only word characters reach the database, so no backend ever sees raw full-text syntax.
+    """
+    groups: list[tuple[list, list]] = [([], [])]
+    for match in _CLAUSE.finditer(text):
+        if match["word"] == "OR" and not match["negate"]:
+            groups.append(([], []))
+            continue
+        words = " ".join(_WORD.findall(match["phrase"] if match["phrase"] is not None else match["word"]))
+        if not words:
+            continue
+        clause = Phrase(words) if match["phrase"] is not None else PlainText(words)
+        groups[-1][1 if match["negate"] else 0].append(clause)
+    return [group for group in groups if group[0] or group[1]]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _order(matching, request: SearchRequest, ranked: dict[int, float] | None) -> list[int]:
+    rows = []
+    for kind, pages in matching:
+        date_field = "first_published_at" if kind == "city" else "date"
+        for pk, date, published in pages.values_list("pk", date_field, "first_published_at"):
+            newest = str(date or published or "")
+            rows.append((pk, newest))
+    rows.sort(key=lambda row: row[1], reverse=True)  # newest first ...
+    if request.sort == "relevance" and ranked is not None:
+        rows.sort(key=lambda row: -ranked.get(row[0], 0))  # ... then by score; the sort is stable
+    return [pk for pk, _date in rows]
+
+
+def _hits(page_ids: list[int]) -> list[SearchHit]:
+    if not page_ids:
+        return []
+    builder = DocumentBuilder()
+    pages = {page.pk: page for page in Page.objects.filter(pk__in=page_ids).specific()}
+    hits = []
+    for page_id in page_ids:
+        document = builder.build(pages[page_id])
+        hits.append(SearchHit(
+            id=page_id, slug=document["display"]["slug"], type=document["type"], title=document["title"],
+            url=document["url"], summary=document["summary"] or "", highlight="", city=document["display"]["city"],
+            themes=document["display"]["themes"], language=document["language"], date=document["date"],
+        ))
+    return hits
+
+
+def suggest_database(text: str, limit: int = 8) -> list[dict]:
+    pages = Page.objects.live().public().type(*DOCUMENT_TYPES).filter(title__icontains=text)[:limit]
+    builder = DocumentBuilder()
+    return [{"id": page.pk, "title": page.title, "url": builder.url(page), "type": DOCUMENT_TYPES[page.specific_class]}
+            for page in pages.specific()]
+
+
+def related_database(page, limit: int = 5) -> list[SearchHit]:
+    """Pages sharing the most themes with ``page``."""
+    theme_ids = list(page.themes.values_list("pk", flat=True))
+    if not theme_ids:
+        return []
+    scores: dict[int, int] = {}
+    for model in DOCUMENT_TYPES:
+        for pk, shared in (model.objects.live().public().filter(themes__in=theme_ids).exclude(pk=page.pk)
+                           .values("pk").annotate(shared=Count("themes")).values_list("pk", "shared")):
+            scores[pk] = shared
+    best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:limit]
+    return _hits(best)
+

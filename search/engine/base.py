@@ -1,0 +1,114 @@
+"""What the platform needs from a search engine, whichever client library sends the requests."""
+
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+
+class EngineError(Exception):
+    """The engine answered with an error."""
+
+
+class EngineUnavailable(EngineError):
+    """The engine could not be reached (connection refused, timeout): callers fall back to the database."""
+
+
+class SearchEngine:
+    """Sends request bodies built with elasticsearch-dsl through a client library's own API.
+
+    opensearch-py and elasticsearch-py expose the same method names with a ``body`` argument, so a subclass
+    only builds its client and names the exceptions that mean "unreachable" and "bad request".
+    """
+
+    vendor = ""
+    # After a connection failure, skip the engine for this long instead of paying a timeout per request.
+    COOL_DOWN_SECONDS = 3.0
+
+    def __init__(self, url: str, *, timeout: float):
+        self.url = url
+        self.timeout = timeout
+        self.client = self.build_client(url, timeout)
+        self._down_until = 0.0
+
+    def build_client(self, url: str, timeout: float):
+        raise NotImplementedError
+
+    unavailable_errors: tuple[type[Exception], ...] = ()
+    request_errors: tuple[type[Exception], ...] = ()
+
+    def call(self, method: str, *args, **kwargs):
+        """Call a client method, mapping the library's errors onto ours."""
+        if time.monotonic() < self._down_until:
+            raise EngineUnavailable(f"{self.vendor} at {self.safe_url} was unreachable moments ago")
+        target = self.client
+        for part in method.split("."):
+            target = getattr(target, part)
+        try:
+            return target(*args, **kwargs)
+        except self.unavailable_errors as error:
+            self._down_until = time.monotonic() + self.COOL_DOWN_SECONDS
+            raise EngineUnavailable(f"{self.vendor} at {self.safe_url} is unreachable: {error}") from error
+        except self.request_errors as error:
+            raise EngineError(f"{self.vendor} refused the request: {error}") from error
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without credentials, for messages and logs."""
+        parts = urlsplit(self.url)
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+    # --- the operations the platform uses -------------------------------------------------------------
+
+    def info(self) -> dict:
+        return dict(self.call("info"))
+
+    def search(self, index: str, body: dict) -> dict:
+        return dict(self.call("search", index=index, body=body))
+
+    def count(self, index: str) -> int:
+        return self.call("count", index=index)["count"]
+
+    def bulk(self, operations: list[dict], *, refresh: bool | str = False) -> dict:
+        return dict(self.call("bulk", body=operations, refresh=refresh))
+
+    def create_index(self, name: str, body: dict) -> None:
+        self.call("indices.create", index=name, body=body)
+
+    def delete_index(self, name: str) -> None:
+        self.call("indices.delete", index=name, ignore_unavailable=True)
+
+    def refresh(self, index: str) -> None:
+        self.call("indices.refresh", index=index)
+
+    def indices_for_alias(self, alias: str) -> list[str]:
+        if not self.call("indices.exists_alias", name=alias):
+            return []
+        return sorted(self.call("indices.get_alias", name=alias))
+
+    def indices_matching(self, pattern: str) -> list[str]:
+        return sorted(self.call("indices.get", index=pattern, expand_wildcards="open", allow_no_indices=True))
+
+    def point_alias(self, alias: str, index: str) -> None:
+        """Point ``alias`` at ``index`` alone, in one atomic step."""
+        actions = [{"remove": {"index": old, "alias": alias}} for old in self.indices_for_alias(alias)]
+        actions.append({"add": {"index": index, "alias": alias}})
+        self.call("indices.update_aliases", body={"actions": actions})
+
+    def scan(self, index: str, body: dict, *, page_size: int = 2000) -> Iterator[dict]:
+        """Every hit of a query, in ``_doc`` order, through a scroll context."""
+        body = {**body, "size": page_size, "sort": ["_doc"]}
+        point = self.call("search", index=index, body=body, scroll="2m")
+        scroll_id = point.get("_scroll_id")
+        try:
+            while point["hits"]["hits"]:
+                yield from point["hits"]["hits"]
+                point = self.call("scroll", body={"scroll_id": scroll_id, "scroll": "2m"})
+                scroll_id = point.get("_scroll_id", scroll_id)
+        finally:
+            if scroll_id:
+                try:
+                    self.call("clear_scroll", body={"scroll_id": scroll_id})
+                except EngineError:
+                    pass  # The scroll expires on its own.

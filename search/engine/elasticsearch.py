@@ -1,0 +1,16 @@
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import ApiError, Elasticsearch
+
+from .base import SearchEngine
+
+
+class ElasticsearchEngine(SearchEngine):
+    """Elasticsearch 8.x/9.x through elasticsearch-py (which refuses to talk to OpenSearch)."""
+
+    vendor = "Elasticsearch"
+    unavailable_errors = (TransportConnectionError, ConnectionTimeout)
+    request_errors = (ApiError,)
+
+    def build_client(self, url: str, timeout: float) -> Elasticsearch:
+        return Elasticsearch(url, request_timeout=timeout, max_retries=1, retry_on_timeout=False)

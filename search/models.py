@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils import timezone
+
+
+class IndexQueueEntry(models.Model):
+    """A page whose search document must be brought up to date: the transactional outbox of the index.
+
+    Rows are written in the same transaction as the change that makes them necessary, so no change is lost if
+    the engine is down or a worker dies. A row names only the page: the worker indexes whatever state the page
+    has when it runs (or removes the document), so the latest state always wins and retries are idempotent.
+    """
+
+    page_id = models.BigIntegerField(unique=True, help_text="Not a foreign key: deleted pages must leave the index too.")
+    version = models.PositiveIntegerField(default=1, help_text="Bumped by every new change to the page.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    available_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_error = models.TextField(blank=True)
+    enqueued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "search index queue entry"
+        verbose_name_plural = "search index queue"
+
+    def __str__(self):
+        return f"page {self.page_id} (version {self.version}, {self.attempts} attempts)"
+
+
+class IndexState(models.Model):
+    """The index a rebuild is filling, if any, so that the worker writes changes to it as well."""
+
+    alias = models.CharField(max_length=200, unique=True)
+    building_index = models.CharField(max_length=200, blank=True)
+    building_since = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,78 @@
+"""What a search asks for, validated once and shared by the engine and the database implementations."""
+
+import re
+from dataclasses import dataclass, field
+
+from django_countries import countries
+
+from kb.models import CONTENT_LANGUAGES, CityRole
+
+FACETS = ("type", "country", "city", "role", "cohort", "theme", "language", "year")
+SORTS = ("relevance", "newest")
+MAX_PAGE_SIZE = 50
+MAX_RESULT_WINDOW = 10_000
+MAX_QUERY_LENGTH = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class InvalidSearch(ValueError):
+    """A parameter the search cannot use; names the parameter so that the API can say which."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 10
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def clean_query(text: str) -> str:
+    """Drop control characters and surplus whitespace; an over-long query is cut, not refused."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())[:MAX_QUERY_LENGTH]
+
+
+def build_request(query: str = "", *, sort: str = "relevance", page: int = 1, page_size: int = 10,
+                  **filters: list[str] | tuple[str, ...] | None) -> SearchRequest:
+    if sort not in SORTS:
+        raise InvalidSearch("sort", f"sort must be one of {', '.join(SORTS)}")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidSearch("page_size", f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+    if page < 1:
+        raise InvalidSearch("page", "page must be 1 or more")
+    if page * page_size > MAX_RESULT_WINDOW:
+        raise InvalidSearch("page", f"page {page} is beyond the last {MAX_RESULT_WINDOW} results; refine the search")
+    unknown = set(filters) - set(FACETS)
+    if unknown:
+        raise InvalidSearch(sorted(unknown)[0], "unknown filter")
+    cleaned = {}
+    for facet, values in filters.items():
+        values = tuple(dict.fromkeys(_clean_value(facet, value) for value in values or () if value))
+        if values:
+            cleaned[facet] = values
+    return SearchRequest(clean_query(query), cleaned, sort, page, page_size)
+
+
+def _clean_value(facet: str, value: str) -> str:
+    """Normalise a filter value; values that match nothing are allowed (they simply find nothing)."""
+    value = clean_query(str(value))[:100]
+    if facet == "country":
+        return value.upper()
+    if facet in ("city", "theme", "language", "role", "type"):
+        return value.lower()
+    return value
+
+
+COUNTRY_NAMES = dict(countries)
+LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)
+ROLE_NAMES = dict(CityRole.choices)

@@ -1,0 +1,60 @@
+"""The outbox of page ids whose search documents need updating, with leases, retries and backoff."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import IndexQueueEntry
+
+LEASE = timedelta(seconds=60)  # a claimed entry becomes available again if its worker dies
+MAX_BACKOFF_SECONDS = 300
+UNAVAILABLE_BACKOFF_SECONDS = 2  # the engine being down is not the entry's fault: retry soon, forever
+
+
+def enqueue(page_ids: Iterable[int]) -> None:
+    """Mark pages as needing an index update (inside the caller's transaction)."""
+    page_ids = set(page_ids)
+    if not page_ids:
+        return
+    now = timezone.now()
+    IndexQueueEntry.objects.filter(page_id__in=page_ids).update(
+        version=F("version") + 1, attempts=0, available_at=now, last_error="", enqueued_at=now
+    )
+    IndexQueueEntry.objects.bulk_create(
+        [IndexQueueEntry(page_id=page_id, available_at=now, enqueued_at=now) for page_id in page_ids],
+        ignore_conflicts=True,
+    )
+
+
+def claim(limit: int, page_ids: Iterable[int] | None = None) -> list[IndexQueueEntry]:
+    """Lease up to ``limit`` due entries to this worker; other workers skip them until the lease ends."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = IndexQueueEntry.objects.filter(available_at__lte=now).order_by("available_at", "id")
+        if page_ids is not None:
+            due = due.filter(page_id__in=list(page_ids))
+        entries = list(due.select_for_update(skip_locked=True)[:limit])
+        IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(available_at=now + LEASE)
+    return entries
+
+
+def complete(entries: Iterable[IndexQueueEntry]) -> None:
+    """Remove entries whose page has not changed again since they were claimed."""
+    for entry in entries:
+        IndexQueueEntry.objects.filter(pk=entry.pk, version=entry.version).delete()
+
+
+def retry_later(entries: Iterable[IndexQueueEntry], error: str, *, engine_down: bool = False) -> None:
+    now = timezone.now()
+    for entry in entries:
+        if engine_down:
+            delay, attempts = UNAVAILABLE_BACKOFF_SECONDS, entry.attempts
+        else:
+            attempts = entry.attempts + 1
+            delay = min(2**attempts, MAX_BACKOFF_SECONDS)
+        IndexQueueEntry.objects.filter(pk=entry.pk, version=entry.version).update(
+            attempts=attempts, available_at=now + timedelta(seconds=delay), last_error=error[:2000]
+        )
