@@ -212,10 +212,12 @@ class Drift:
 def verify() -> Drift:
     """Compare what should be indexed (published, public pages) with what the index holds."""
     engine = require_engine()
+    alias = search_settings().alias
+    engine.refresh(alias)  # compare with every write made so far, not with the last periodic refresh
     expected = {int(document["id"]): document["fingerprint"] for document in all_documents()}
     indexed = {
         int(hit["_id"]): hit["_source"].get("fingerprint")
-        for hit in engine.scan(search_settings().alias, {"query": {"match_all": {}}, "_source": ["fingerprint"]})
+        for hit in engine.scan(alias, {"query": {"match_all": {}}, "_source": ["fingerprint"]})
     }
     return Drift(
         missing=sorted(expected.keys() - indexed.keys()),

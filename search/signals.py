@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from kb.models import CityPage, Theme
+from kb.models import CaseStudyItem, CityPage, Theme
 
 from . import queue
 from .conf import search_settings
@@ -19,10 +19,12 @@ logger = logging.getLogger(__name__)
 
 
 def pages_changed(page_ids) -> None:
+    config = search_settings()
+    if not config.url:
+        return  # database search only: nothing to keep in step (`search_index rebuild` once an engine is set)
     page_ids = sorted(set(page_ids))
     queue.enqueue(page_ids)
-    config = search_settings()
-    if config.url and config.index_inline:
+    if config.index_inline:
         transaction.on_commit(lambda: _index_now(page_ids))
 
 
@@ -49,6 +51,13 @@ def on_unpublish(sender, instance, **kwargs):
 def on_delete(sender, instance, **kwargs):
     if isinstance(instance, Page):
         pages_changed([instance.pk])
+
+
+@receiver(pre_delete)
+def before_delete(sender, instance, **kwargs):
+    # Case studies show their items' notes; deleting an item's page removes its note with it.
+    if isinstance(instance, Page):
+        pages_changed(CaseStudyItem.objects.filter(target_id=instance.pk).values_list("case_study_id", flat=True))
 
 
 @receiver(post_page_move)

@@ -1,9 +1,14 @@
 import io
+import os
 
 import pytest
 from django.core.management import call_command
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import OpenSearchException
 
 from kb.structure import ensure_site_structure
+from search.engine import get_engine
+from search.indexer import rebuild
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +21,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def structure(db):
     return ensure_site_structure()
+
+
+ENGINE_URL = os.environ.get("SEARCH_TEST_URL", "http://127.0.0.1:9400")
+
+
+def engine_unreachable(reason: str):
+    """In CI an engine that is not there is a failure; on a laptop without Java the engine tests are skipped."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"the OpenSearch node is required in CI: {reason}", pytrace=False)
+    pytest.skip(f"no OpenSearch node ({reason}); start one with `make opensearch`")
+
+
+@pytest.fixture(scope="session")
+def engine_url():
+    try:
+        OpenSearch([ENGINE_URL], timeout=40).cluster.health(wait_for_status="yellow")
+    except OpenSearchException as error:
+        engine_unreachable(f"{ENGINE_URL}: {error}")
+    return ENGINE_URL
+
+
+@pytest.fixture
+def search_engine(engine_url, settings, structure):
+    """The real node, with a fresh index (unique prefix) built from the demo content."""
+    prefix = f"test{os.getpid()}_"
+    settings.SEARCH = {**settings.SEARCH, "URL": engine_url, "INDEX_PREFIX": prefix, "INDEX_INLINE": False}
+    engine = get_engine()
+    rebuild()
+    yield engine
+    for index in engine.indices_matching(f"{prefix}*"):
+        engine.delete_index(index)

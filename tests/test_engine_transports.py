@@ -1,0 +1,104 @@
+"""Both transports send the same elasticsearch-dsl bodies; checked on the wire against a recording HTTP server.
+
+CI runs OpenSearch live; no registry ships an Elasticsearch server, so the Elasticsearch transport is checked
+here: how its client is built, and that the bytes it sends are the ones the OpenSearch transport sends.
+"""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from elasticsearch import Elasticsearch
+from opensearchpy import OpenSearch
+
+from search.conf import SearchSettings
+from search.engine import EngineUnavailable, engine_for
+from search.engine.elasticsearch import ElasticsearchEngine
+from search.engine.opensearch import OpenSearchEngine
+from search.engine_search import build_search
+from search.query import build_request
+
+SEARCH_REPLY = {"took": 1, "timed_out": False, "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
+
+
+class Recorder(BaseHTTPRequestHandler):
+    requests: list = []
+
+    def do_POST(self):
+        self.do_GET()
+
+    def do_PUT(self):
+        self.do_GET()
+
+    def do_GET(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parsed = [json.loads(line) for line in body.splitlines() if line.strip()] if body else None
+        if parsed and len(parsed) == 1 and not self.path.split("?")[0].endswith("_bulk"):
+            parsed = parsed[0]
+        Recorder.requests.append((self.command, self.path.split("?")[0], parsed,
+                                  {key.lower(): value for key, value in self.headers.items()}))
+        payload = json.dumps(SEARCH_REPLY).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Elastic-Product", "Elasticsearch")  # elasticsearch-py refuses answers without it
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recorder():
+    Recorder.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def config(url: str, engine: str) -> SearchSettings:
+    return SearchSettings(url=url, engine=engine, index_prefix="kb_", timeout=2.5, index_inline=False)
+
+
+def test_settings_choose_the_client_library():
+    assert isinstance(engine_for(config("http://127.0.0.1:1", "opensearch")).client, OpenSearch)
+    elasticsearch = engine_for(config("http://user:secret@127.0.0.1:1", "elasticsearch"))
+    assert isinstance(elasticsearch, ElasticsearchEngine) and isinstance(elasticsearch.client, Elasticsearch)
+    assert elasticsearch.safe_url == "http://127.0.0.1:1"  # credentials never reach messages
+    with pytest.raises(ValueError, match="SEARCH_ENGINE"):
+        engine_for(config("http://127.0.0.1:1", "solr"))
+
+
+def test_both_transports_send_the_same_search_body(recorder):
+    body = build_search(build_request("heat pump", country=["DE"], sort="newest")).to_dict()
+    ElasticsearchEngine(recorder, timeout=2).search("kb_knowledge", body)
+    OpenSearchEngine(recorder, timeout=2).search("kb_knowledge", body)
+
+    (es_method, es_path, es_body, es_headers), (os_method, os_path, os_body, _) = Recorder.requests
+    assert (es_method, es_path) == (os_method, os_path) == ("POST", "/kb_knowledge/_search")
+    assert es_body == os_body == json.loads(json.dumps(body))
+    assert "compatible-with=9" in es_headers["accept"]  # elasticsearch-py's own media type
+
+
+def test_elasticsearch_credentials_and_bulk(recorder):
+    url = recorder.replace("http://", "http://indexer:s3cret@")
+    engine = ElasticsearchEngine(url, timeout=2)
+    engine.bulk([{"index": {"_index": "kb_knowledge", "_id": "1"}}, {"title": "x"}])
+    method, path, lines, headers = Recorder.requests[-1]
+    assert method in ("PUT", "POST") and path == "/_bulk"
+    assert lines == [{"index": {"_index": "kb_knowledge", "_id": "1"}}, {"title": "x"}]
+    assert headers["authorization"].startswith("Basic ")
+
+
+@pytest.mark.parametrize("engine_class", [OpenSearchEngine, ElasticsearchEngine])
+def test_unreachable_engine_raises_engine_unavailable_then_cools_down(engine_class):
+    engine = engine_class("http://127.0.0.1:9", timeout=1)  # the discard port: nothing listens
+    with pytest.raises(EngineUnavailable, match="unreachable"):
+        engine.search("kb_knowledge", {"query": {"match_all": {}}})
+    with pytest.raises(EngineUnavailable, match="moments ago"):
+        engine.search("kb_knowledge", {"query": {"match_all": {}}})
