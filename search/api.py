@@ -3,7 +3,7 @@
 from dataclasses import asdict
 
 from django.http import HttpRequest
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from wagtail.models import Page
 
@@ -135,6 +135,6 @@ def suggest(request: HttpRequest, q: str = ""):
 def related(request: HttpRequest, page_id: int):
     page = Page.objects.live().public().filter(pk=page_id).specific().first()
     if page is None or type(page) not in DOCUMENT_TYPES:
-        return 404, {"detail": f"no published page {page_id} with related content", "parameter": "page_id"}
+        return Status(404, {"detail": f"no published page {page_id} with related content", "parameter": "page_id"})
     hits, engine = service.related(page)
     return {"engine": engine, "results": [asdict(hit) for hit in hits]}

@@ -4,7 +4,6 @@ Used when no engine is configured (``make run``) and whenever the engine is unre
 """
 
 import operator
-import re
 from functools import reduce
 
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value
@@ -15,7 +14,7 @@ from wagtail.models import Page
 from kb.models import CityPage
 
 from .documents import DOCUMENT_TYPES, TYPE_SLUGS, DocumentBuilder
-from .query import FACETS, SearchRequest
+from .query import FACETS, SearchRequest, parse_query
 from .results import SearchHit, SearchResponse, facet_values
 
 MAX_TEXT_MATCHES = 5000  # the database ranks at most this many text matches
@@ -103,52 +102,27 @@ def _text_matches(query: str) -> dict[int, float]:
     word for word).
     """
     pages = Page.objects.live().public().type(*DOCUMENT_TYPES)
-    groups = query_groups(query)
+    groups = parse_query(query)
     scores: dict[int, float] = {}
-    for positives, negatives in groups:
-        if positives:
-            found = _scores(pages, reduce(operator.and_, positives))
+    for group in groups:
+        required = [PlainText(word) for word in group.words + group.prefixes] + [Phrase(p) for p in group.phrases]
+        if required:
+            found = _scores(pages, reduce(operator.and_, required))
         else:
             found = dict.fromkeys(pages.values_list("pk", flat=True)[:MAX_TEXT_MATCHES], 0.0)
-        for negative in negatives:
-            for page_id in _scores(pages, negative):
+        for excluded in [PlainText(word) for word in group.excluded_words] + [Phrase(p) for p in group.excluded_phrases]:
+            for page_id in _scores(pages, excluded):
                 found.pop(page_id, None)
         for page_id, score in found.items():
             scores[page_id] = max(scores.get(page_id, 0.0), score)
-    words = [word for word in _WORD.findall(query) if word != "OR"]
-    is_plain = len(groups) == 1 and not groups[0][1] and '"' not in query
-    if not scores and is_plain and len(words) > 1:
-        scores = _scores(pages, PlainText(" ".join(words), operator="or"))
+    if not scores and len(groups) == 1 and len(groups[0].words) > 1 and not groups[0].excluded_words:
+        scores = _scores(pages, PlainText(" ".join(groups[0].words), operator="or"))
     return scores
 
 
 def _scores(pages, search_query: SearchQuery) -> dict[int, float]:
     results = pages.search(search_query).annotate_score("_score")[:MAX_TEXT_MATCHES]
     return {page.pk: float(getattr(page, "_score", 0) or 0) for page in results}
-
-
-_CLAUSE = re.compile(r'(?P<negate>-?)(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
-
-
-def query_groups(text: str) -> list[tuple[list[SearchQuery], list[SearchQuery]]]:
-    """Our query syntax as OR-ed groups of (required, excluded) modelsearch queries.
-
-    Only word characters reach the database, so no backend ever sees raw full-text syntax.
-    """
-    groups: list[tuple[list, list]] = [([], [])]
-    for match in _CLAUSE.finditer(text):
-        if match["word"] == "OR" and not match["negate"]:
-            groups.append(([], []))
-            continue
-        words = " ".join(_WORD.findall(match["phrase"] if match["phrase"] is not None else match["word"]))
-        if not words:
-            continue
-        clause = Phrase(words) if match["phrase"] is not None else PlainText(words)
-        groups[-1][1 if match["negate"] else 0].append(clause)
-    return [group for group in groups if group[0] or group[1]]
-
-
-_WORD = re.compile(r"\w+")
 
 
 def _order(matching, request: SearchRequest, ranked: dict[int, float] | None) -> list[int]:

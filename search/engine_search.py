@@ -7,7 +7,7 @@ from elasticsearch.dsl import A, Q, Search
 from .conf import search_settings
 from .engine import SearchEngine
 from .mapping import LANGUAGES
-from .query import FACETS, SearchRequest
+from .query import FACETS, QueryGroup, SearchRequest, parse_query
 from .results import SearchHit, SearchResponse, facet_values, sanitise_highlight
 
 FACET_FIELDS = {
@@ -15,11 +15,8 @@ FACET_FIELDS = {
     "cohort": "cohort", "theme": "themes", "language": "language", "year": "year",
 }
 FACET_SIZE = 100
-TEXT_FIELDS = (
-    ["title^3", "summary^2", "content"]
-    + [f"title_{code}^3" for code in LANGUAGES]
-    + [f"content_{code}" for code in LANGUAGES]
-)
+FOLDED_FIELDS = ["title^3", "summary^2", "content"]
+LANGUAGE_FIELDS = [f"title_{code}^3" for code in LANGUAGES] + [f"content_{code}" for code in LANGUAGES]
 HIGHLIGHT_FIELDS = ["content", "summary", *[f"content_{code}" for code in LANGUAGES]]
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|ESCAPE|WHITESPACE"
 RETURNED_FIELDS = ["id", "type", "title", "summary", "url", "language", "date", "display"]
@@ -33,24 +30,33 @@ def query_string(text: str) -> str:
     return _NEGATION.sub(r"\1+-", text)
 
 
+# Short queries need every word, long ones (often questions) half of them.
+MINIMUM_SHOULD_MATCH = "3<-1 5<50%"
+
+
 def text_query(text: str) -> Q:
+    """Two ways to match, either enough: the query syntax on the folded fields, and the words of each
+    alternative on the language fields, analysed whole so that stemming and glossary phrases apply.
+    Exclusions hold for both."""
     if not text:
         return Q("match_all")
-    text = query_string(text)
-    options = {}
-    if "|" not in text:
-        # Short queries need every word, long ones (often questions) half of them; an explicit OR needs one.
-        options["minimum_should_match"] = "3<-1 5<50%"
-    return Q(
-        "simple_query_string",
-        query=text,
-        fields=TEXT_FIELDS,
-        default_operator="or",
-        flags=QUERY_FLAGS,
-        analyze_wildcard=True,
-        lenient=True,
-        **options,
-    )
+    syntax_text = query_string(text)
+    syntax = Q("simple_query_string", query=syntax_text, fields=FOLDED_FIELDS, default_operator="or",
+               flags=QUERY_FLAGS, analyze_wildcard=True, lenient=True,
+               **({} if "|" in syntax_text else {"minimum_should_match": MINIMUM_SHOULD_MATCH}))
+    groups = parse_query(text)
+    language = [language_query(group) for group in groups if group.words or group.phrases]
+    excluded = [Q("multi_match", query=term, fields=FOLDED_FIELDS + LANGUAGE_FIELDS, type="phrase")
+                for group in groups for term in group.excluded_words + group.excluded_phrases]
+    return Q("bool", should=[syntax, *language], minimum_should_match=1, must_not=excluded)
+
+
+def language_query(group: QueryGroup) -> Q:
+    clauses = [Q("multi_match", query=phrase, fields=LANGUAGE_FIELDS, type="phrase") for phrase in group.phrases]
+    if group.words:
+        clauses.append(Q("multi_match", query=" ".join(group.words), fields=LANGUAGE_FIELDS, operator="or",
+                         minimum_should_match=MINIMUM_SHOULD_MATCH))
+    return Q("bool", must=clauses)
 
 
 def filter_clause(facet: str, values: tuple[str, ...]) -> Q:

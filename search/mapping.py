@@ -2,19 +2,22 @@
 
 Text is indexed twice: in language-neutral, accent-folded fields (``title``, ``content``) that every query
 searches, and in the field of the document's own language (``title_de``, ``content_de``, ...) whose analyzer
-stems and removes stop words for that language. At query time the language fields' search analyzers expand
-the multilingual glossary, so an English query reaches a German lesson through the German field.
+stems and removes stop words for that language. At query time each language field's search analyzer rewrites
+glossary terms of any language into that field's language, so an English query reaches a German lesson
+through the German field.
 """
 
+from functools import lru_cache
 from pathlib import Path
 
+import yaml
 from elasticsearch.dsl import Index, analyzer, token_filter, tokenizer
 from elasticsearch.dsl import field as f
 
-GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.txt"
+GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.yaml"
 
-# ISO 639-1 → (stop words, stemmer) as named by Lucene's analysis-common. EU languages Lucene has no stemmer
-# for in analysis-common (Polish, Croatian, Slovak, Slovenian, Maltese) are searched through the folded fields.
+# ISO 639-1 → (stop words, stemmer) as named by Lucene's analysis-common. The EU languages it has neither for
+# (Croatian, Maltese, Polish, Slovak, Slovenian) still get their own field: folded, and with the glossary.
 LANGUAGES = {
     "bg": ("_bulgarian_", "bulgarian"),
     "ca": ("_catalan_", "catalan"),
@@ -30,14 +33,19 @@ LANGUAGES = {
     "fr": ("_french_", "light_french"),
     "ga": ("_irish_", "irish"),
     "gl": ("_galician_", "galician"),
+    "hr": (None, None),
     "hu": ("_hungarian_", "light_hungarian"),
     "it": ("_italian_", "light_italian"),
     "lt": ("_lithuanian_", "lithuanian"),
     "lv": ("_latvian_", "latvian"),
+    "mt": (None, None),
     "nl": ("_dutch_", "dutch"),
     "no": ("_norwegian_", "light_norwegian"),
+    "pl": (None, None),
     "pt": ("_portuguese_", "light_portuguese"),
     "ro": ("_romanian_", "romanian"),
+    "sk": (None, None),
+    "sl": (None, None),
     "sv": ("_swedish_", "light_swedish"),
 }
 
@@ -49,29 +57,44 @@ autocomplete_index = analyzer(
 )
 
 
-def glossary_rules() -> list[str]:
-    """The glossary's synonym lines (comments and blank lines left out)."""
-    if not GLOSSARY_FILE.exists():
-        return []
-    lines = GLOSSARY_FILE.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+@lru_cache(maxsize=1)
+def glossary_concepts() -> list[dict[str, list[str]]]:
+    """The glossary's concepts, each a mapping of language code to its terms."""
+    themes = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")) or {}
+    return [{code: [str(term).lower() for term in terms] for code, terms in concept.items()}
+            for concepts in themes.values() for concept in concepts.values()]
 
 
-def language_analyzers(code: str, glossary: list[str]):
-    """Index and search analyzers of one language; the search one also expands the glossary."""
+def glossary_rules(language: str) -> list[str]:
+    """Synonym rules for one language's field: every term of a concept, in any language, → its terms here."""
+    rules = []
+    for concept in glossary_concepts():
+        targets = concept.get(language)
+        if targets:
+            sources = sorted({term for terms in concept.values() for term in terms})
+            rules.append(f"{', '.join(sources)} => {', '.join(targets)}")
+    return rules
+
+
+def language_analyzers(code: str):
+    """Index and search analyzers of one language; the search one also expands the glossary.
+
+    Both fold accents first, so that a query typed without accents meets the same tokens. The glossary comes
+    before stop words so that its phrases ("pompe à chaleur") are parsed whole, and before stemming so that
+    its expansions are stemmed like the text they must find.
+    """
     stopwords, stemmer = LANGUAGES[code]
-    stop = token_filter(f"{code}_stop", "stop", stopwords=stopwords)
-    stem = token_filter(f"{code}_stem", "stemmer", language=stemmer)
-    index_filters = ["lowercase", stop, stem, "asciifolding"]
-    search_filters = ["lowercase", stop]
-    if glossary:
-        search_filters.append(
-            token_filter(f"{code}_glossary", "synonym_graph", synonyms=glossary, expand=True, lenient=True)
-        )
-    search_filters += [stem, "asciifolding"]
+    language_filters = []
+    if stopwords:
+        language_filters.append(token_filter(f"{code}_stop", "stop", stopwords=stopwords))
+    if stemmer:
+        language_filters.append(token_filter(f"{code}_stem", "stemmer", language=stemmer))
+    search_filters = ["lowercase", "asciifolding"]
+    if rules := glossary_rules(code):
+        search_filters.append(token_filter(f"{code}_glossary", "synonym_graph", synonyms=rules, lenient=True))
     return (
-        analyzer(f"{code}_text", tokenizer="standard", filter=index_filters),
-        analyzer(f"{code}_search", tokenizer="standard", filter=search_filters),
+        analyzer(f"{code}_text", tokenizer="standard", filter=["lowercase", "asciifolding", *language_filters]),
+        analyzer(f"{code}_search", tokenizer="standard", filter=[*search_filters, *language_filters]),
     )
 
 
@@ -79,7 +102,6 @@ def knowledge_index(name: str) -> Index:
     """A fresh versioned index of the knowledge documents (the alias points at one of these)."""
     index = Index(name)
     index.settings(number_of_shards=1, number_of_replicas=0, max_result_window=10000)
-    glossary = glossary_rules()
     properties = {
         "id": f.Keyword(),
         "type": f.Keyword(),
@@ -105,7 +127,7 @@ def knowledge_index(name: str) -> Index:
         "display": f.Object(enabled=False),
     }
     for code in LANGUAGES:
-        text_analyzer, search_analyzer = language_analyzers(code, glossary)
+        text_analyzer, search_analyzer = language_analyzers(code)
         properties[f"title_{code}"] = f.Text(analyzer=text_analyzer, search_analyzer=search_analyzer)
         properties[f"content_{code}"] = f.Text(analyzer=text_analyzer, search_analyzer=search_analyzer)
     index.mapping(_mapping(properties))

@@ -73,6 +73,51 @@ def _clean_value(facet: str, value: str) -> str:
     return value
 
 
+@dataclass
+class QueryGroup:
+    """One OR-alternative of a query: what it requires and what it excludes."""
+
+    words: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    excluded_words: list[str] = field(default_factory=list)
+    excluded_phrases: list[str] = field(default_factory=list)
+
+    @property
+    def required(self) -> bool:
+        return bool(self.words or self.phrases or self.prefixes)
+
+
+_CLAUSE = re.compile(r'(?P<negate>-?)(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+_WORD = re.compile(r"\w+")
+
+
+def parse_query(text: str) -> list[QueryGroup]:
+    """Our syntax — words, "phrases", -exclusions, OR, prefix* — as groups of plain words.
+
+    Punctuation is dropped here, so that no engine or database ever sees raw query syntax from this path.
+    """
+    groups = [QueryGroup()]
+    for match in _CLAUSE.finditer(text):
+        if match["word"] == "OR" and not match["negate"]:
+            groups.append(QueryGroup())
+            continue
+        group = groups[-1]
+        if match["phrase"] is not None:
+            phrase = " ".join(_WORD.findall(match["phrase"]))
+            if phrase:
+                (group.excluded_phrases if match["negate"] else group.phrases).append(phrase)
+            continue
+        words = _WORD.findall(match["word"])
+        if match["negate"]:
+            group.excluded_words += words
+        elif match["word"].endswith("*") and len(words) == 1:
+            group.prefixes += words
+        else:
+            group.words += words
+    return [group for group in groups if group.required or group.excluded_words or group.excluded_phrases]
+
+
 COUNTRY_NAMES = dict(countries)
 LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)
 ROLE_NAMES = dict(CityRole.choices)
