@@ -1,12 +1,16 @@
 """The network search against the real OpenSearch node (see `make opensearch`)."""
 
+import io
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from kb.content_files.pages import find_page
-from kb.models import CityPage, LessonPage
+from kb.models import CityPage, LessonPage, Theme
 from search import database
 from search.conf import search_settings
 from search.engine_search import search_engine
@@ -211,3 +215,41 @@ def test_inline_indexing_after_commit(search_engine, settings, structure, django
 
 def test_every_facet_is_reported(search_engine):
     assert set(search(build_request("")).facets) == set(FACETS)
+
+
+def test_scheduled_publishing_reaches_the_index(search_engine, structure):
+    lesson = find_page(structure, LESSON)
+    lesson.unpublish()
+    sync(search_engine)
+    revision = lesson.save_revision(approved_go_live_at=timezone.now() - timedelta(minutes=1))
+    assert revision.approved_go_live_at
+    call_command("publish_scheduled", stdout=io.StringIO())
+    sync(search_engine)
+    assert lesson.pk in indexed_ids(search_engine)
+
+
+def test_renaming_a_theme_updates_its_documents(search_engine):
+    theme = Theme.objects.get(slug="energy")
+    theme.name = "Energy systems"
+    theme.save()
+    sync(search_engine)
+    hits = search(build_request("", theme=["energy"])).results
+    assert hits and all("Energy systems" in [t["name"] for t in hit.themes] for hit in hits)
+    assert verify().clean
+
+
+def test_worker_and_commands(search_engine, structure):
+    lesson = find_page(structure, LESSON)
+    lesson.unpublish()
+    out = io.StringIO()
+    call_command("search_worker", "--once", stdout=out)
+    assert "indexed 1" in out.getvalue()
+    call_command("search_index", "verify", stdout=io.StringIO())  # clean: no error
+
+    search_engine.call("delete", index=search_settings().alias, id=str(find_page(structure, "lesson:soria/oficinas-de-proximidad").pk),
+                       refresh=True)
+    with pytest.raises(CommandError, match="drifted"):
+        call_command("search_index", "verify", stdout=io.StringIO())
+    status = io.StringIO()
+    call_command("search_index", "status", stdout=status)
+    assert "OpenSearch 2.19" in status.getvalue() and "queue: 0 pages waiting" in status.getvalue()
