@@ -3,6 +3,7 @@
 The page tree is organised by city (``/cities/<city>/<lesson>/``) so that editing permissions can follow it.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
@@ -10,6 +11,7 @@ from django.conf import global_settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -92,6 +94,10 @@ class CityPage(Page):
     summary = models.TextField(blank=True)
     description = MarkdownField(blank=True)
     themes = ParentalManyToManyField("kb.Theme", blank=True, related_name="+", help_text=_("The city's focus themes."))
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -177,7 +183,7 @@ class ContentPage(Page):
     meta_panels = [
         FieldRowPanel([FieldPanel("language"), FieldPanel("date")]),
         FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
-        FieldPanel("editors_pick"),
+        FieldPanel("editors_pick", permission="kb.curate_content"),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
 
@@ -199,6 +205,38 @@ class CityContentPage(ContentPage):
     @cached_property
     def city(self) -> CityPage | None:
         return CityPage.objects.filter(path=self.path[: -self.steplen]).first() if self.path else None
+
+
+REVIEW_INTERVAL = timedelta(days=365)
+
+
+class Reviewable(models.Model):
+    """Content that goes stale: it carries a date by which an editor should check it again."""
+
+    review_by = models.DateField(
+        null=True, blank=True, help_text=_("Check the content again by this date; empty means a year after publishing.")
+    )
+    last_reviewed = models.DateField(null=True, blank=True, help_text=_("When an editor last checked the content."))
+
+    review_panels = [FieldRowPanel([FieldPanel("review_by"), FieldPanel("last_reviewed")])]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.live and self.review_by is None:
+            published = self.last_published_at or timezone.now()
+            self.review_by = (published + REVIEW_INTERVAL).date()
+        super().save(*args, **kwargs)
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.review_by is not None and self.review_by < timezone.localdate()
+
+    @property
+    def reviewed_on(self):
+        """The date readers see on content past its review date."""
+        return self.last_reviewed or (self.last_published_at and timezone.localdate(self.last_published_at))
 
 
 class ActionStatus(models.TextChoices):
@@ -258,10 +296,14 @@ class ActionBlock(blocks.StructBlock):
         icon = "tasks"
 
 
-class ActionPlanPage(CityContentPage):
+class ActionPlanPage(Reviewable, CityContentPage):
     status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     adopted_on = models.DateField(null=True, blank=True)
     actions = StreamField([("action", ActionBlock())], blank=True)
+
+    class Meta:
+        verbose_name = _("Action Plan")
+        verbose_name_plural = _("Action Plans")
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("status"), FieldPanel("adopted_on")]),
@@ -270,6 +312,7 @@ class ActionPlanPage(CityContentPage):
         FieldPanel("actions"),
         InlinePanel("attachments", heading=_("Attachments"), label=_("Document")),
         MultiFieldPanel(ContentPage.meta_panels + [FieldPanel("partner_cities")], heading=_("Classification")),
+        MultiFieldPanel(Reviewable.review_panels, heading=_("Freshness")),
     ]
 
     def action_values(self):
@@ -316,6 +359,10 @@ class VisitReportPage(CityContentPage):
     agenda = MarkdownField(blank=True)
     findings = MarkdownField(blank=True)
 
+    class Meta:
+        verbose_name = _("visit report")
+        verbose_name_plural = _("visit reports")
+
     content_panels = Page.content_panels + [
         MultiFieldPanel(
             [
@@ -348,7 +395,7 @@ class VisitReportOutput(Orderable):
     panels = [PageChooserPanel("target", ["kb.LessonPage", "kb.ActionPlanPage"])]
 
 
-class LessonPage(CityContentPage):
+class LessonPage(Reviewable, CityContentPage):
     """What a city learned, structured so that another city can judge whether it transfers."""
 
     challenge = MarkdownField(blank=True)
@@ -370,6 +417,10 @@ class LessonPage(CityContentPage):
         ("transferability", _("Transferability")),
     ]
 
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body", heading=_("Introduction")),
@@ -377,6 +428,7 @@ class LessonPage(CityContentPage):
         FieldPanel("cost_effort"),
         PageChooserPanel("source", ["kb.VisitReportPage", "kb.ActionPlanPage"]),
         MultiFieldPanel(ContentPage.meta_panels + [FieldPanel("partner_cities")], heading=_("Classification")),
+        MultiFieldPanel(Reviewable.review_panels, heading=_("Freshness")),
     ]
     search_fields = CityContentPage.search_fields + [index.SearchField(name) for name, _label in SECTIONS]
 
@@ -408,11 +460,19 @@ class CaseStudyPage(ContentPage):
 
     featured = models.BooleanField(default=False, help_text=_("Show on the home page."))
 
+    class Meta:
+        verbose_name = _("case study")
+        verbose_name_plural = _("case studies")
+        permissions = [("curate_content", "Can mark editor's picks and feature case studies")]
+
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body", heading=_("Introduction")),
         InlinePanel("items", heading=_("Items"), label=_("Item")),
-        MultiFieldPanel(ContentPage.meta_panels + [FieldPanel("featured")], heading=_("Classification")),
+        MultiFieldPanel(
+            ContentPage.meta_panels + [FieldPanel("featured", permission="kb.curate_content")],
+            heading=_("Classification"),
+        ),
     ]
     parent_page_types = ["kb.CaseStudyIndexPage"]
     subpage_types: list[str] = []

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from kb.markdown import render_markdown
 from kb.models import ActionStatus
@@ -23,7 +24,7 @@ def euros(amount) -> str:
 
 @register.filter
 def page_type_label(page) -> str:
-    return page.specific_class._meta.verbose_name.capitalize() if page.specific_class else ""
+    return capfirst(page.specific_class._meta.verbose_name) if page.specific_class else ""
 
 
 @register.filter

@@ -1,11 +1,14 @@
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from home.models import HomeFeaturedItem
-from kb.content_files.pages import find_page
+from kb.content_files.pages import find_city, find_page
+from kb.editorial import city_editors, ensure_editorial_setup, network_editors
 from kb.models import CityPage
 from kb.structure import ensure_site_structure
 
@@ -30,6 +33,25 @@ class Command(BaseCommand):
             return
         call_command("import_markdown", str(DEMO_DIR), publish=True, stdout=self.stdout, stderr=self.stderr)
         self._set_up_home()
+        ensure_editorial_setup()
+        if settings.DEBUG:
+            self._create_demo_editors()
+
+    def _create_demo_editors(self):
+        """Known logins for trying the review workflow locally; never created outside DEBUG."""
+        structure = ensure_site_structure()
+        User = get_user_model()
+        for username, password, group in (
+            ("network-editor", "network-editor-demo", network_editors()),
+            ("cologne-editor", "cologne-editor-demo", city_editors(find_city(structure, "Cologne"))),
+            ("soria-editor", "soria-editor-demo", city_editors(find_city(structure, "Soria"))),
+        ):
+            user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+            if created:
+                user.set_password(password)
+                user.save()
+            user.groups.add(group)
+            self.stdout.write(f"demo editor: {username} / {password} ({group.name})")
 
     @transaction.atomic
     def _set_up_home(self):
