@@ -13,13 +13,19 @@ run: install
 	$(PY) manage.py ensure_local_admin
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed tests/browser/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e ".[dev]"
 	touch $@
+
+# axe-core for the browser tests; without npm those tests are skipped (in CI that is a failure).
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm missing: browser tests will be skipped"; fi
 
 # The engine tests use the node `make opensearch` runs. Without Java and Maven they are skipped, except in CI
 # (CI=true), where an engine that does not come up fails the run.

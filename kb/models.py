@@ -25,6 +25,8 @@ from wagtail.search import index
 from wagtail.snippets.blocks import SnippetChooserBlock
 from wagtail.snippets.models import register_snippet
 
+from kb.europe_map import MAP_HEIGHT, MAP_WIDTH, project
+
 # Every ISO 639-1 language Django knows, with its English name: content may be written in any of them.
 CONTENT_LANGUAGES = sorted((code, name) for code, name in global_settings.LANGUAGES if len(code) == 2)
 
@@ -73,8 +75,29 @@ class CityIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["cities"] = CityPage.objects.child_of(self).live().public().order_by("title")
+        cities = CityPage.objects.child_of(self).live().public().order_by("title")
+        context["all_countries"] = sorted({(c.country.code, c.country.name) for c in cities}, key=lambda c: c[1])
+        context["cohorts"] = sorted({c.cohort for c in cities if c.cohort})
+        context["roles"] = CityRole.choices
+        if country := request.GET.get("country"):
+            cities = cities.filter(country=country.upper())
+        if role := request.GET.get("role"):
+            cities = cities.filter(role=role)
+        if (cohort := request.GET.get("cohort", "")).isdigit():
+            cities = cities.filter(cohort=int(cohort))
+        context["cities"] = cities
+        context["map_points"] = [point for point in map(map_point, cities) if point]
         return context
+
+
+def map_point(city) -> dict | None:
+    """Where a city's dot goes on the bundled map (assets/img/europe.svg, same projection)."""
+    if city.latitude is None or city.longitude is None:
+        return None
+    x, y = project(float(city.latitude), float(city.longitude))
+    if not (0 <= x <= MAP_WIDTH and 0 <= y <= MAP_HEIGHT):
+        return None
+    return {"city": city, "x": round(x, 1), "y": round(y, 1)}
 
 
 class CityPage(Page):
@@ -328,12 +351,14 @@ class ActionPlanPage(Reviewable, CityContentPage):
     def total_budget(self) -> Decimal:
         return sum((a["budget_eur"] or Decimal(0) for a in self.action_values()), Decimal(0))
 
-    def budget_by_theme(self) -> list[tuple[str, Decimal]]:
-        totals: dict[str, Decimal] = {}
+    def actions_by_theme(self) -> list[tuple[str, int, Decimal]]:
+        """``(theme name, actions, budget)`` per theme, alphabetically."""
+        totals: dict[str, tuple[int, Decimal]] = {}
         for action in self.action_values():
             name = action["theme"].name if action["theme"] else str(_("No theme"))
-            totals[name] = totals.get(name, Decimal(0)) + (action["budget_eur"] or Decimal(0))
-        return sorted(totals.items())
+            count, budget = totals.get(name, (0, Decimal(0)))
+            totals[name] = (count + 1, budget + (action["budget_eur"] or Decimal(0)))
+        return [(name, count, budget) for name, (count, budget) in sorted(totals.items())]
 
 
 class ActionPlanAttachment(Orderable):

@@ -1,9 +1,12 @@
+import json
+
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 
 from kb.markdown import render_markdown
-from kb.models import ActionStatus
+from kb.models import ActionStatus, LessonPage, VisitReportPage
 
 register = template.Library()
 
@@ -30,3 +33,53 @@ def page_type_label(page) -> str:
 @register.filter
 def action_status(value: str) -> str:
     return dict(ActionStatus.choices).get(value, value)
+
+
+@register.simple_tag(takes_context=True)
+def structured_data(context, page):
+    """schema.org JSON-LD for lessons (an Article) and visit reports (a Report about an Event)."""
+    page = page.specific
+    data = _structured(page, context["request"])
+    if data is None:
+        return ""
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _structured(page, request) -> dict | None:
+    if not isinstance(page, (LessonPage, VisitReportPage)):
+        return None
+    city = page.city
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article" if isinstance(page, LessonPage) else "Report",
+        "headline": page.title,
+        "description": page.summary,
+        "inLanguage": page.language,
+        "url": request.build_absolute_uri(page.url),
+        "datePublished": page.first_published_at.isoformat() if page.first_published_at else None,
+        "dateModified": page.last_published_at.isoformat() if page.last_published_at else None,
+        "author": {"@type": "GovernmentOrganization", "name": city.title} if city else None,
+        "keywords": [theme.name for theme in page.themes.all()],
+    }
+    if isinstance(page, VisitReportPage):
+        data["about"] = {
+            "@type": "Event",
+            "name": page.title,
+            "startDate": page.start_date.isoformat(),
+            "endDate": page.end_date.isoformat(),
+            "location": {"@type": "City", "name": page.host_city.title,
+                         "address": {"@type": "PostalAddress", "addressCountry": page.host_city.country.code}},
+        }
+    return {key: value for key, value in data.items() if value not in (None, "", [])}
+
+
+@register.simple_tag(takes_context=True)
+def page_description(context) -> str:
+    page = context.get("page")
+    if page is None:
+        return ""
+    return Truncator(getattr(page, "search_description", "") or getattr(page, "summary", "") or "").chars(200)

@@ -1,0 +1,126 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against the site served by gunicorn.
+
+The site runs in its own process with its own SQLite database loaded with the demo (and, when the engine is
+there, its own index), so the browser sees exactly what a visitor would.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def unavailable(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests need {reason} in CI", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def engine_reachable(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_cluster/health", timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The demo site under gunicorn on a free loopback port."""
+    folder = tmp_path_factory.mktemp("site")
+    engine = os.environ.get("SEARCH_TEST_URL", "http://127.0.0.1:9400")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DEBUG": "false",
+        "SECRET_KEY": "browser-tests",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
+        "MEDIA_ROOT": str(folder / "media"),
+        "SEARCH_URL": engine if engine_reachable(engine) else "",
+        "SEARCH_INDEX_PREFIX": f"browser{os.getpid()}_",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    commands = [["migrate", "--noinput"], ["load_demo"]] + ([["search_index", "rebuild"]] if env["SEARCH_URL"] else [])
+    for command in commands:
+        subprocess.run(manage + command, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    port = free_port()
+    log = open(folder / "gunicorn.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=5):
+                break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"the site did not start; see {folder / 'gunicorn.log'}")
+            time.sleep(0.3)
+    yield {"url": url, "engine": bool(env["SEARCH_URL"])}
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        unavailable(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(base_url=site["url"], viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def screenshot(page, name: str) -> None:
+    """Saved for reviewers (test-artifacts/ is not committed)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page) -> list[dict]:
+    if not AXE.exists():
+        unavailable(f"axe-core ({AXE}; run `npm ci --prefix tests/browser`)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "targets": [node["target"] for node in v["nodes"]][:5]}
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]

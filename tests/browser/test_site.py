@@ -1,0 +1,89 @@
+"""What a reader does in a real browser: accessibility, the search journey, languages, keyboard use."""
+
+import re
+
+import pytest
+
+from .conftest import axe_violations, screenshot
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "home": "/",
+    "search": "/search/?q=heat+pump",
+    "cities": "/cities/",
+    "city": "/cities/cologne/",
+    "action-plan": "/cities/cologne/aktionsplan-quartiersbueros/",
+    "lesson": "/cities/cologne/proximity-offices/",
+    "case-study": "/case-studies/proximity-offices-for-renovation/",
+    "visit-report": "/cities/vitoria-gasteiz/co-creation-visit-proximity-offices/",
+    "theme": "/themes/energy/",
+    "not-found": "/no-such-page/",
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_have_no_serious_accessibility_violations(page, name):
+    response = page.goto(PAGES[name])
+    assert response.status == (404 if name == "not-found" else 200)
+    screenshot(page, name)
+    assert axe_violations(page) == []
+
+
+def test_search_journey(page, site):
+    page.goto("/")
+    page.get_by_label("Search lessons across the network").fill("proximity offices")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=proximity"))
+    assert page.locator("article.result").count() >= 3
+    page.get_by_role("checkbox", name=re.compile(r"^Lesson")).check()  # submits the filter form by itself
+    page.wait_for_url(re.compile(r"type=lesson"))
+    results = page.locator("article.result h3 a")
+    first_title = results.first.inner_text()
+    assert all("LESSON" in kind.upper() for kind in page.locator("article.result .card-type").all_inner_texts())
+    results.first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == first_title
+    screenshot(page, "search-journey-result")
+
+
+def test_autocomplete_by_keyboard(page):
+    page.goto("/search/")
+    box = page.locator("#q")
+    box.press_sequentially("proxim", delay=40)
+    option = page.locator("#q-suggestions [role=option]").first
+    option.wait_for()
+    expected = option.locator("a").get_attribute("href")
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == option.get_attribute("id")
+    box.press("Enter")
+    page.wait_for_url(f"**{expected}")
+
+
+def test_language_switcher_changes_the_interface_not_the_content(page):
+    page.goto("/cities/cologne/proximity-offices/")
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Change").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Städte").is_visible()
+    assert page.locator("h1").inner_text() == "Proximity offices for building rehabilitation"
+    assert page.locator("[lang=en] .lesson-section").first.is_visible()  # the lesson is still in English
+
+
+def test_keyboard_reaches_main_content_and_search(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.goto("/")
+    for _press in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "header-q":
+            break
+    else:
+        pytest.fail("the search box cannot be reached with the keyboard")
+    page.keyboard.type("heat pump")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=heat"))
