@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test opensearch opensearch-stop clean
+.PHONY: run install test opensearch opensearch-stop clean bench bench-full load
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -45,3 +45,20 @@ opensearch-stop:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static
+
+# Benchmarks (see BENCHMARKS.md): the real OpenSearch node and a throw-away PostgreSQL cluster (Debian's
+# postgresql package, run as root). Results go to bench-results/<date-time>/.
+BENCH_SIZES ?= 10000
+bench: install
+	scripts/opensearch start
+	DATABASE_URL=$$(scripts/postgres start) SEARCH_URL=http://127.0.0.1:$${OPENSEARCH_PORT:-9400} \
+	  $(PY) bench/run.py --sizes $(BENCH_SIZES)
+
+bench-full:
+	$(MAKE) bench BENCH_SIZES=1000,10000,100000
+
+# Load test (not part of `make test`): gunicorn on loopback, wrk for 60 s.
+load: install
+	scripts/opensearch start
+	DATABASE_URL=$$(scripts/postgres start) SEARCH_URL=http://127.0.0.1:$${OPENSEARCH_PORT:-9400} \
+	  $(PY) bench/load.py

@@ -2,20 +2,39 @@
 
 from dataclasses import asdict
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.throttling import AnonRateThrottle
 from wagtail.models import Page
 
 from . import service
 from .documents import DOCUMENT_TYPES
 from .query import MAX_PAGE_SIZE, InvalidSearch, build_request, clean_query
 
+class ClientRateThrottle(AnonRateThrottle):
+    """Per client address, signed in or not, at ``settings.SEARCH_API_RATE`` (read on each request)."""
+
+    def __init__(self):
+        super().__init__(settings.SEARCH_API_RATE)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.SEARCH_API_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        return self.cache_format % {"scope": "search-api", "ident": self.get_ident(request)}
+
+
 api = NinjaAPI(
     title="EU Cities Mission knowledge base",
     version="1.0",
-    description="Search lessons, Action Plans, visit reports, case studies and city profiles across the network.",
+    description="Search lessons, Action Plans, visit reports, case studies and city profiles across the network. "
+    "Requests are limited per client (429 with Retry-After beyond the limit).",
     urls_namespace="api",
+    throttle=[ClientRateThrottle()],
 )
 
 

@@ -66,6 +66,8 @@ def build_request(query: str = "", *, sort: str = "relevance", page: int = 1, pa
 def _clean_value(facet: str, value: str) -> str:
     """Normalise a filter value; values that match nothing are allowed (they simply find nothing)."""
     value = clean_query(str(value))[:100]
+    if facet in ("year", "cohort") and not (value.isascii() and value.isdigit()):
+        raise InvalidSearch(facet, f"{facet} must be a whole number, not {value[:20]!r}")
     if facet == "country":
         return value.upper()
     if facet in ("city", "theme", "language", "role", "type"):

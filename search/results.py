@@ -82,7 +82,10 @@ def facet_values(request: SearchRequest, counts: dict[str, dict[str, int]]) -> d
             FacetValue(value, str(labels[name].get(value, value)), count, value in request.filters.get(name, ()))
             for value, count in found.items()
         ]
-        values.sort(key=lambda v: (-v.count, v.label.lower()) if name != "year" else (-int(v.value or 0),))
+        if name == "year":
+            values.sort(key=lambda v: v.value, reverse=True)
+        else:
+            values.sort(key=lambda v: (-v.count, v.label.lower()))
         facets[name] = values
     return facets
 

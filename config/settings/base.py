@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value can be overridden from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +74,43 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "search.middleware.ApiJsonErrorsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.AdminScriptPolicyMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # counts failed logins, refuses locked-out clients
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute force: after AXES_FAILURE_LIMIT failed logins for one username from one address, that pair is locked
+# out for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# Scripts only from this site, never inline; inline styles are allowed (Wagtail's admin sets some).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+
+# Per-client rate limit of the search API (requests per second, minute or hour).
+SEARCH_API_RATE = os.environ.get("SEARCH_API_RATE", "120/m")
 
 ROOT_URLCONF = "config.urls"
 
@@ -139,6 +177,9 @@ WAGTAIL_SITE_NAME = "EU Cities Mission knowledge base"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = os.environ.get("WAGTAILADMIN_NOTIFICATION_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# Nothing in the admin loads from other sites (the CSP allows only this one).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odp", "ods", "odt", "pdf", "pptx", "txt", "xlsx"]
 # Wagtail's own search (admin listings, database fallback of the network search).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -161,6 +202,7 @@ LOGGING = {
     # Every publish runs a few background tasks; their per-task lines drown everything else.
     "loggers": {
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         # The engine clients log every request at INFO.
         "opensearch": {"level": "WARNING"},
         "elastic_transport": {"level": "WARNING"},

@@ -13,3 +13,5 @@ ALLOWED_HOSTS = ["*"]
 # Serve static files from the app folders, as in development: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests send many API requests from one address; the rate-limit test sets its own rate.
+SEARCH_API_RATE = "1000000/m"

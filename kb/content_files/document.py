@@ -7,7 +7,8 @@ from pathlib import Path
 import frontmatter
 import yaml
 from frontmatter.default_handlers import YAMLHandler
-from django.utils.text import slugify
+
+from kb.slugs import slug_for
 
 
 class _DatesAsTextLoader(yaml.SafeLoader):
@@ -59,7 +60,7 @@ class ContentDocument:
             return None
         if self.type == "case_study":
             return "case-studies"
-        return slugify(self.meta["city"])
+        return slug_for(self.meta["city"])
 
     @property
     def reference(self) -> str:

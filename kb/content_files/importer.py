@@ -10,9 +10,9 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 
 from kb.models import CaseStudyItem, CityPage, Theme, Twinning, VisitReportOutput
+from kb.slugs import slug_for
 from kb.structure import SiteStructure, ensure_site_structure
 
 from .document import ContentDocument, ContentFileError, read_front_matter, split_sections
@@ -141,7 +141,7 @@ class PageWriter:
         name, country = match["name"].strip(), match["country"]
         city = find_city(self.structure, name)
         if city is None:
-            city = CityPage(title=name, slug=slugify(name), country=country, live=False)
+            city = CityPage(title=name, slug=slug_for(name), country=country, live=False)
             self.structure.cities.refresh_from_db()
             self.structure.cities.add_child(instance=city)
             revision = city.save_revision()

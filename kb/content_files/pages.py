@@ -1,9 +1,9 @@
 """Which page model each document type maps to, and how a reference string finds its page."""
 
-from django.utils.text import slugify
 from wagtail.models import Page
 
 from kb.models import ActionPlanPage, CaseStudyPage, CityPage, LessonPage, VisitReportPage
+from kb.slugs import slug_for
 from kb.structure import SiteStructure
 
 from .schema import REFERENCE
@@ -20,7 +20,7 @@ CASE_STUDY_OWNER = "case-studies"
 
 
 def find_city(structure: SiteStructure, name: str) -> CityPage | None:
-    return CityPage.objects.child_of(structure.cities).filter(slug=slugify(name)).first()
+    return CityPage.objects.child_of(structure.cities).filter(slug=slug_for(name)).first()
 
 
 def find_page(structure: SiteStructure, reference: str) -> Page | None:

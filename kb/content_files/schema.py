@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django_countries import countries
 
 from kb.models import CONTENT_LANGUAGES, ActionStatus, CityRole, PlanStatus, ProgrammeModule
+from kb.slugs import slug_for
 
 from .document import ContentDocument, ContentFileError
 
@@ -350,7 +351,7 @@ def parse_document(raw: dict, body: str, path, vocabulary: Vocabulary) -> Conten
 
 
 def _slug_from_title(title: str, path) -> str:
-    generated = slugify(title)
+    generated = slug_for(title)
     if not generated:
         raise ContentFileError(path, "slug", f"cannot derive a slug from the title '{title}'; give one")
     return generated[:255]

@@ -59,7 +59,9 @@ def site(tmp_path_factory):
         "SEARCH_INDEX_PREFIX": f"browser{os.getpid()}_",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    commands = [["migrate", "--noinput"], ["load_demo"]] + ([["search_index", "rebuild"]] if env["SEARCH_URL"] else [])
+    hostile = str(Path(__file__).resolve().parent / "content")
+    commands = [["migrate", "--noinput"], ["load_demo"], ["import_markdown", hostile, "--publish"]]
+    commands += [["search_index", "rebuild"]] if env["SEARCH_URL"] else []
     for command in commands:
         subprocess.run(manage + command, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
     port = free_port()
@@ -97,15 +99,33 @@ def browser():
         instance.close()
 
 
+def open_page(browser, site, *, bypass_csp: bool):
+    context = browser.new_context(base_url=site["url"], viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                  bypass_csp=bypass_csp)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return context, page, problems
+
+
 @pytest.fixture
 def page(browser, site):
-    context = browser.new_context(base_url=site["url"], viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    """A page that ignores the site's CSP, so that axe can be injected: what it checks is the markup alone."""
+    context, page, problems = open_page(browser, site, bypass_csp=True)
     yield page
     context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    assert problems == [], f"JavaScript errors: {problems}"
+
+
+@pytest.fixture
+def strict_page(browser, site):
+    """A page under the site's Content-Security-Policy, as a visitor gets it; any violation fails the test."""
+    context, page, problems = open_page(browser, site, bypass_csp=False)
+    yield page
+    context.close()
+    assert problems == [], f"JavaScript errors or CSP violations: {problems}"
 
 
 def screenshot(page, name: str) -> None:

@@ -30,7 +30,8 @@ def test_pages_have_no_serious_accessibility_violations(page, name):
     assert axe_violations(page) == []
 
 
-def test_search_journey(page, site):
+def test_search_journey(strict_page, site):
+    page = strict_page
     page.goto("/")
     page.get_by_label("Search lessons across the network").fill("proximity offices")
     page.keyboard.press("Enter")
@@ -47,7 +48,8 @@ def test_search_journey(page, site):
     screenshot(page, "search-journey-result")
 
 
-def test_autocomplete_by_keyboard(page):
+def test_autocomplete_by_keyboard(strict_page):
+    page = strict_page
     page.goto("/search/")
     box = page.locator("#q")
     box.press_sequentially("proxim", delay=40)
@@ -71,7 +73,8 @@ def test_language_switcher_changes_the_interface_not_the_content(page):
     assert page.locator("[lang=en] .lesson-section").first.is_visible()  # the lesson is still in English
 
 
-def test_keyboard_reaches_main_content_and_search(page):
+def test_keyboard_reaches_main_content_and_search(strict_page):
+    page = strict_page
     page.goto("/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
@@ -87,3 +90,21 @@ def test_keyboard_reaches_main_content_and_search(page):
     page.keyboard.type("heat pump")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=heat"))
+
+
+def test_hostile_markdown_never_runs_a_script(page):
+    """With the CSP bypassed, so that the sanitiser alone is tested (the CSP is a second wall)."""
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto("/cities/cologne/hostile-markdown/")
+    page.wait_for_load_state("networkidle")
+    for link in page.locator("main a").all():
+        href = link.get_attribute("href") or ""
+        assert not href.lower().lstrip().startswith(("javascript:", "data:")), href
+    page.locator("main").click()  # focus and interaction handlers get their chance
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert dialogs == []
+    assert page.locator("main script, main iframe, main object, main embed, main form, main svg").count() == 0
+    assert "Sections are sanitised too." in page.locator("main").inner_text()
+    results = page.goto("/search/?q=hostile+markdown")
+    assert results.status == 200 and page.evaluate("typeof window.__xss") == "undefined"

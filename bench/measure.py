@@ -1,0 +1,261 @@
+"""Measurements for one corpus size on one database; run by bench/run.py in a process of its own.
+
+    python bench/measure.py --docs N --seed S --out DIR [--database-only]
+
+The database and engine come from DATABASE_URL and SEARCH_URL. Results are written to DIR/<label>.json.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from opensearchpy import OpenSearch, helpers  # noqa: E402
+from wagtail.models import Page  # noqa: E402
+
+from bench.queries import QUERIES, api_params, request_args  # noqa: E402
+from kb.corpus.generator import CorpusGenerator  # noqa: E402
+from kb.models import LessonPage  # noqa: E402
+from search.conf import search_settings  # noqa: E402
+from search.database import search_database  # noqa: E402
+from search.documents import DOCUMENT_TYPES  # noqa: E402
+from search.engine_search import build_search  # noqa: E402
+from search.indexer import all_documents, rebuild  # noqa: E402
+from search.mapping import knowledge_index  # noqa: E402
+from search.query import build_request  # noqa: E402
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+PUBLISHES = int(os.environ.get("BENCH_PUBLISHES", "30"))
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+
+    def pick(share):
+        return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+    return {"n": len(samples), "p50_ms": pick(0.50) * 1000, "p95_ms": pick(0.95) * 1000,
+            "p99_ms": pick(0.99) * 1000, "mean_ms": statistics.fmean(samples) * 1000}
+
+
+def timed(function, repeat=REPEAT, warmup=2) -> list[float]:
+    samples = []
+    for number in range(repeat + warmup):
+        for query in QUERIES:
+            started = time.perf_counter()
+            function(query)
+            if number >= warmup:
+                samples.append(time.perf_counter() - started)
+    return samples
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().split()
+            except OSError:
+                continue
+            if int(stat[3]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def generate(docs: int, seed: int) -> dict:
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    stats = CorpusGenerator(seed).generate(docs)
+    seconds = time.perf_counter() - started
+    return {"documents": stats.documents, "pages": stats.pages, "cities": stats.cities, "seconds": seconds,
+            "docs_per_s": stats.documents / seconds}
+
+
+def reindex(engine_url: str) -> dict:
+    result = rebuild()
+    documents = list(all_documents())
+    client = OpenSearch([engine_url], timeout=120)
+    raw_index = f"{search_settings().index_prefix}raw-bulk"
+    client.indices.delete(index=raw_index, ignore_unavailable=True)
+    client.indices.create(index=raw_index, body=knowledge_index(raw_index).to_dict())
+    started = time.perf_counter()
+    helpers.bulk(client, ({"_index": raw_index, "_id": d["id"], "_source": d} for d in documents), chunk_size=500)
+    raw_seconds = time.perf_counter() - started
+    client.indices.delete(index=raw_index)
+    return {"platform_docs_per_s": result.docs_per_second, "platform_seconds": result.seconds,
+            "raw_docs_per_s": len(documents) / raw_seconds, "raw_seconds": raw_seconds,
+            "ratio": result.docs_per_second / (len(documents) / raw_seconds), "documents": len(documents)}
+
+
+def api_latency(env: dict) -> dict:
+    port = 8700 + os.getpid() % 200
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+                              "--log-level", "warning"], env=env, cwd=ROOT)
+    try:
+        connection = None
+        for _attempt in range(100):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/api/search?q=warmup")
+                connection.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        statuses = []
+
+        def call(query):
+            connection.request("GET", "/api/search?" + urlencode(api_params(query)))
+            response = connection.getresponse()
+            body = json.loads(response.read())
+            statuses.append((response.status, body.get("engine")))
+
+        samples = timed(call)
+        workers = children(server.pid)
+        memory = max(peak_rss_mb(pid) for pid in workers) if workers else 0.0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    engines = {engine for _status, engine in statuses}
+    return {**percentiles(samples), "errors": sum(1 for status, _e in statuses if status >= 500),
+            "engines": sorted(engines), "web_worker_peak_rss_mb": memory}
+
+
+def raw_engine_latency(engine_url: str) -> dict:
+    client = OpenSearch([engine_url], timeout=30)
+    alias = search_settings().alias
+
+    def call(query):
+        q, options = request_args(query)
+        client.search(index=alias, body=build_search(build_request(q, **options)).to_dict())
+
+    return percentiles(timed(call))
+
+
+def service_latency() -> dict:
+    from search.service import search
+
+    def call(query):
+        q, options = request_args(query)
+        search(build_request(q, **options))
+
+    return percentiles(timed(call))
+
+
+def database_latency() -> dict:
+    def call(query):
+        q, options = request_args(query)
+        search_database(build_request(q, **options))
+
+    return percentiles(timed(call, repeat=max(3, REPEAT // 3)))
+
+
+def wagtail_backend(engine_url: str) -> dict:
+    """Wagtail's own OpenSearch backend (modelsearch) on the same pages and the same query texts."""
+    name = "bench_wagtail"
+    settings.WAGTAILSEARCH_BACKENDS[name] = {
+        "BACKEND": "wagtail.search.backends.opensearch3", "URLS": [engine_url], "AUTO_UPDATE": False,
+        "INDEX": f"{search_settings().index_prefix}wagtail", "TIMEOUT": 60,
+        "INDEX_SETTINGS": {"settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}}},
+    }
+    started = time.perf_counter()
+    call_command("update_index", backend_name=name, verbosity=0)
+    index_seconds = time.perf_counter() - started
+    pages = Page.objects.live().public().type(*DOCUMENT_TYPES)
+
+    def call(query):
+        q, options = request_args(query)
+        results = pages.search(q.replace('"', ""), backend=name)
+        page = options.get("page", 1)
+        list(results[(page - 1) * 10: page * 10])
+        results.count()
+
+    return {**percentiles(timed(call)), "index_seconds": index_seconds,
+            "note": "text query, first 10 results and total count; no facets, highlights or filters"}
+
+
+def publish_to_searchable(env: dict, engine_url: str, inline: bool) -> dict:
+    client = OpenSearch([engine_url], timeout=30)
+    alias = search_settings().alias
+    settings.SEARCH = {**settings.SEARCH, "INDEX_INLINE": inline}
+    worker = subprocess.Popen([sys.executable, "manage.py", "search_worker", "--poll", "0.2"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL)
+    samples = []
+    try:
+        time.sleep(2)
+        lessons = list(LessonPage.objects.live().order_by("pk")[:PUBLISHES])
+        for number, lesson in enumerate(lessons):
+            token = f"zqx{os.getpid()}x{number}x{int(inline)}"
+            lesson.title = f"{lesson.title} {token}"
+            started = time.perf_counter()  # before the publish: inline indexing runs inside it, on commit
+            lesson.save_revision().publish()
+            while time.perf_counter() - started < 30:
+                hits = client.search(index=alias, body={"query": {"match": {"title": token}}, "size": 1})
+                if hits["hits"]["total"]["value"]:
+                    break
+                time.sleep(0.02)
+            samples.append(time.perf_counter() - started)
+        memory = peak_rss_mb(worker.pid)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    return {**percentiles(samples), "index_worker_peak_rss_mb": memory}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--label", required=True)
+    parser.add_argument("--database-only", action="store_true")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    result = {"label": args.label, "docs": args.docs, "database": settings.DATABASES["default"]["ENGINE"]}
+    print(f"[{args.label}] generating {args.docs} documents", flush=True)
+    result["corpus"] = generate(args.docs, args.seed)
+    if args.database_only:
+        result["database_fallback"] = database_latency()
+    else:
+        engine_url = search_settings().url
+        print(f"[{args.label}] reindex", flush=True)
+        result["reindex"] = reindex(engine_url)
+        print(f"[{args.label}] search latency", flush=True)
+        result["api"] = api_latency(env)
+        result["raw_engine"] = raw_engine_latency(engine_url)
+        result["service_in_process"] = service_latency()
+        result["database_fallback"] = database_latency()
+        print(f"[{args.label}] Wagtail's own backend", flush=True)
+        result["wagtail_backend"] = wagtail_backend(engine_url)
+        print(f"[{args.label}] publish -> searchable", flush=True)
+        result["publish_inline"] = publish_to_searchable(env, engine_url, inline=True)
+        result["publish_worker"] = publish_to_searchable({**env, "SEARCH_INDEX_INLINE": "false"}, engine_url, inline=False)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{args.label}.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
