@@ -95,18 +95,21 @@ def fingerprint(document: dict) -> str:
 
 
 def _text_parts(page) -> list[str]:
-    parts = [page.summary]
+    """The page's text: summary, then its Markdown fields rendered to plain text in one pass."""
     if isinstance(page, CityPage):
-        return parts + [markdown_to_text(page.description)]
-    parts.append(markdown_to_text(page.body))
+        return [page.summary, markdown_to_text(page.description)]
+    markdown_fields = [page.body]
+    extra = []
     if isinstance(page, LessonPage):
-        parts += [markdown_to_text(getattr(page, name)) for name, _label in LessonPage.SECTIONS]
-        parts.append(page.cost_effort)
+        markdown_fields += [getattr(page, name) for name, _label in LessonPage.SECTIONS]
+        extra.append(page.cost_effort)
     elif isinstance(page, VisitReportPage):
-        parts += [markdown_to_text(page.agenda), markdown_to_text(page.findings)]
+        markdown_fields += [page.agenda, page.findings]
     elif isinstance(page, ActionPlanPage):
-        for block in page.actions:
-            parts += [block.value["title"], markdown_to_text(block.value["description"])]
+        # The stored JSON: titles and descriptions need none of the blocks' database lookups.
+        for action in page.actions.raw_data:
+            extra.append(action["value"].get("title") or "")
+            markdown_fields.append(action["value"].get("description") or "")
     elif isinstance(page, CaseStudyPage):
-        parts += [markdown_to_text(item.note) for item in page.items.all()]
-    return parts
+        markdown_fields += [item.note for item in page.items.all()]
+    return [page.summary, markdown_to_text(*markdown_fields), *extra]

@@ -1,6 +1,7 @@
 """Searching the index: every request body is built with elasticsearch-dsl and sent by the engine transport."""
 
 import re
+import time
 
 from elasticsearch.dsl import A, Q, Search
 
@@ -16,8 +17,7 @@ FACET_FIELDS = {
 }
 FACET_SIZE = 100
 FOLDED_FIELDS = ["title^3", "summary^2", "content"]
-LANGUAGE_FIELDS = [f"title_{code}^3" for code in LANGUAGES] + [f"content_{code}" for code in LANGUAGES]
-HIGHLIGHT_FIELDS = ["content", "summary", *[f"content_{code}" for code in LANGUAGES]]
+LANGUAGES_TTL = 60.0  # seconds a list of the index's languages is reused
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|ESCAPE|WHITESPACE"
 RETURNED_FIELDS = ["id", "type", "title", "summary", "url", "language", "date", "display"]
 _WORD_OR = re.compile(r"\s+OR\s+")
@@ -34,7 +34,31 @@ def query_string(text: str) -> str:
 MINIMUM_SHOULD_MATCH = "3<-1 5<50%"
 
 
-def text_query(text: str) -> Q:
+_languages_seen: dict[str, tuple[float, tuple[str, ...]]] = {}
+
+
+def indexed_languages(engine: SearchEngine) -> tuple[str, ...]:
+    """Languages that documents in the index are written in (with a field of their own), briefly cached.
+
+    Searching only these fields, not all of the EU's, halves the work of every query.
+    """
+    alias = search_settings().alias
+    cached = _languages_seen.get(alias)
+    if cached and time.monotonic() - cached[0] < LANGUAGES_TTL:
+        return cached[1]
+    search = Search().extra(size=0)
+    search.aggs.bucket("languages", A("terms", field="language", size=100))
+    buckets = engine.search(alias, search.to_dict())["aggregations"]["languages"]["buckets"]
+    languages = tuple(sorted(bucket["key"] for bucket in buckets if bucket["key"] in LANGUAGES))
+    _languages_seen[alias] = (time.monotonic(), languages)
+    return languages
+
+
+def language_fields(languages: tuple[str, ...]) -> list[str]:
+    return [f"title_{code}^3" for code in languages] + [f"content_{code}" for code in languages]
+
+
+def text_query(text: str, languages: tuple[str, ...] = tuple(LANGUAGES)) -> Q:
     """Two ways to match, either enough: the query syntax on the folded fields, and the words of each
     alternative on the language fields, analysed whole so that stemming and glossary phrases apply.
     Exclusions hold for both."""
@@ -45,16 +69,17 @@ def text_query(text: str) -> Q:
                flags=QUERY_FLAGS, analyze_wildcard=True, lenient=True,
                **({} if "|" in syntax_text else {"minimum_should_match": MINIMUM_SHOULD_MATCH}))
     groups = parse_query(text)
-    language = [language_query(group) for group in groups if group.words or group.phrases]
-    excluded = [Q("multi_match", query=term, fields=FOLDED_FIELDS + LANGUAGE_FIELDS, type="phrase")
+    fields = language_fields(languages)
+    language = [language_query(group, fields) for group in groups if fields and (group.words or group.phrases)]
+    excluded = [Q("multi_match", query=term, fields=FOLDED_FIELDS + fields, type="phrase")
                 for group in groups for term in group.excluded_words + group.excluded_phrases]
     return Q("bool", should=[syntax, *language], minimum_should_match=1, must_not=excluded)
 
 
-def language_query(group: QueryGroup) -> Q:
-    clauses = [Q("multi_match", query=phrase, fields=LANGUAGE_FIELDS, type="phrase") for phrase in group.phrases]
+def language_query(group: QueryGroup, fields: list[str]) -> Q:
+    clauses = [Q("multi_match", query=phrase, fields=fields, type="phrase") for phrase in group.phrases]
     if group.words:
-        clauses.append(Q("multi_match", query=" ".join(group.words), fields=LANGUAGE_FIELDS, operator="or",
+        clauses.append(Q("multi_match", query=" ".join(group.words), fields=fields, operator="or",
                          minimum_should_match=MINIMUM_SHOULD_MATCH))
     return Q("bool", must=clauses)
 
@@ -63,20 +88,20 @@ def filter_clause(facet: str, values: tuple[str, ...]) -> Q:
     return Q("terms", **{FACET_FIELDS[facet]: list(values)})
 
 
-def build_search(request: SearchRequest, *, with_facets: bool = True) -> Search:
+def build_search(request: SearchRequest, languages: tuple[str, ...] = tuple(LANGUAGES)) -> Search:
     # Editors' picks rank a little higher when they match at all.
-    query = Q("bool", must=[text_query(request.query)], should=[Q("term", editors_pick={"value": True, "boost": 2})])
+    query = Q("bool", must=[text_query(request.query, languages)],
+              should=[Q("term", editors_pick={"value": True, "boost": 2})])
     search = Search().query(query).source(RETURNED_FIELDS).extra(track_total_hits=True)
     all_filters = [filter_clause(facet, values) for facet, values in request.filters.items()]
     if all_filters:
         # A post filter narrows the hits but not the aggregations, which apply their own filters below.
         search = search.post_filter(Q("bool", filter=all_filters))
-    if with_facets:
-        for facet in FACETS:
-            others = [filter_clause(f, v) for f, v in request.filters.items() if f != facet]
-            bucket = A("filter", filter=Q("bool", filter=others) if others else Q("match_all"))
-            bucket.bucket("values", A("terms", field=FACET_FIELDS[facet], size=FACET_SIZE))
-            search.aggs.bucket(facet, bucket)
+    for facet in FACETS:
+        others = [filter_clause(f, v) for f, v in request.filters.items() if f != facet]
+        bucket = A("filter", filter=Q("bool", filter=others) if others else Q("match_all"))
+        bucket.bucket("values", A("terms", field=FACET_FIELDS[facet], size=FACET_SIZE))
+        search.aggs.bucket(facet, bucket)
     if request.sort == "newest":
         search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
     else:
@@ -85,13 +110,13 @@ def build_search(request: SearchRequest, *, with_facets: bool = True) -> Search:
         search = search.highlight_options(
             pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", number_of_fragments=1,
             fragment_size=180, no_match_size=0, require_field_match=False,
-        ).highlight(*HIGHLIGHT_FIELDS)
+        ).highlight("content", "summary", *[f"content_{code}" for code in languages])
         search = search.suggest("did_you_mean", request.query, term={"field": "content", "suggest_mode": "missing"})
     return search[request.offset: request.offset + request.page_size]
 
 
 def search_engine(engine: SearchEngine, request: SearchRequest) -> SearchResponse:
-    body = build_search(request).to_dict()
+    body = build_search(request, indexed_languages(engine)).to_dict()
     raw = engine.search(search_settings().alias, body)
     total = raw["hits"]["total"]["value"]
     counts = {

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -180,19 +181,30 @@ def rebuild(progress: Callable[[int], None] | None = None) -> RebuildResult:
 
 
 def _bulk_load(engine, index: str, documents: Iterable[dict], progress) -> int:
+    """Send documents in batches; the engine indexes one batch while the next is being built."""
     count = 0
     documents = iter(documents)
-    while batch := list(islice(documents, BULK_SIZE)):
-        operations = []
-        for document in batch:
-            operations += [{"index": {"_index": index, "_id": document["id"]}}, document]
-        failures = failed_ids(engine.bulk(operations))
-        if failures:
-            raise EngineError(f"{len(failures)} documents were refused, e.g. {next(iter(failures.items()))}")
-        count += len(batch)
-        if progress:
-            progress(len(batch))
+    with ThreadPoolExecutor(max_workers=1) as sender:
+        in_flight = None
+        while batch := list(islice(documents, BULK_SIZE)):
+            operations = []
+            for document in batch:
+                operations += [{"index": {"_index": index, "_id": document["id"]}}, document]
+            if in_flight is not None:
+                _check_bulk(in_flight.result())
+            in_flight = sender.submit(engine.bulk, operations)
+            count += len(batch)
+            if progress:
+                progress(len(batch))
+        if in_flight is not None:
+            _check_bulk(in_flight.result())
     return count
+
+
+def _check_bulk(response: dict) -> None:
+    failures = failed_ids(response)
+    if failures:
+        raise EngineError(f"{len(failures)} documents were refused, e.g. {next(iter(failures.items()))}")
 
 
 # --- verify -------------------------------------------------------------------------------------------

@@ -3,13 +3,13 @@
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .models import IndexQueueEntry
 
-LEASE = timedelta(seconds=60)  # a claimed entry becomes available again if its worker dies
 MAX_BACKOFF_SECONDS = 300
 UNAVAILABLE_BACKOFF_SECONDS = 2  # the engine being down is not the entry's fault: retry soon, forever
 
@@ -37,7 +37,9 @@ def claim(limit: int, page_ids: Iterable[int] | None = None) -> list[IndexQueueE
         if page_ids is not None:
             due = due.filter(page_id__in=list(page_ids))
         entries = list(due.select_for_update(skip_locked=True)[:limit])
-        IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(available_at=now + LEASE)
+        # A claimed entry becomes available again when the lease ends, if its worker died on the way.
+        lease = timedelta(seconds=settings.SEARCH["WORKER_LEASE_SECONDS"])
+        IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(available_at=now + lease)
     return entries
 
 

@@ -192,6 +192,8 @@ SEARCH = {
     "TIMEOUT": float(os.environ.get("SEARCH_TIMEOUT", "5")),
     # Index a page right after the transaction that changed it commits; the worker retries what fails.
     "INDEX_INLINE": env_bool("SEARCH_INDEX_INLINE", True),
+    # How long a worker may hold a batch before another worker takes it over.
+    "WORKER_LEASE_SECONDS": int(os.environ.get("SEARCH_WORKER_LEASE_SECONDS", "60")),
 }
 
 LOGGING = {

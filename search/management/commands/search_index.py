@@ -4,16 +4,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from search.conf import search_settings
+from search.documents import DOCUMENT_TYPES, indexable
 from search.engine import EngineError
 from search.indexer import SearchNotConfigured, count_indexable, drain, rebuild, require_engine, verify
 from search.models import IndexQueueEntry, IndexState
+from search.queue import enqueue
 
 
 class Command(BaseCommand):
     help = "Manage the network search index: rebuild (behind the alias), verify against the database, status, drain."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rebuild", "verify", "status", "drain"])
+        parser.add_argument("action", choices=["rebuild", "verify", "status", "drain", "enqueue"])
 
     def handle(self, *args, action, **options):
         try:
@@ -68,6 +70,13 @@ class Command(BaseCommand):
         due = queue.filter(available_at__lte=timezone.now()).count()
         retrying = queue.filter(attempts__gt=0).count()
         self.stdout.write(f"queue: {queue.count()} pages waiting ({due} due, {retrying} retrying after errors)")
+
+    def do_enqueue(self):
+        """Queue every published page: the worker re-indexes them in place, without a new index."""
+        require_engine()
+        page_ids = [pk for model in DOCUMENT_TYPES for pk in indexable(model).values_list("pk", flat=True)]
+        enqueue(page_ids)
+        self.stdout.write(f"queued {len(page_ids)} pages")
 
     def do_drain(self):
         result = drain()
