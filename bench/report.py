@@ -26,7 +26,8 @@ def rows(summary: dict) -> list[dict]:
             "service_p95": pg["service_in_process"]["p95_ms"],
             "wagtail_p95": pg["wagtail_backend"]["p95_ms"],
             "service_vs_wagtail": pg["wagtail_backend"]["p95_ms"] / pg["service_in_process"]["p95_ms"],
-            "db_pg_p95": pg["database_fallback"]["p95_ms"], "db_sqlite_p95": lite["database_fallback"]["p95_ms"],
+            "db_pg_p95": pg["database_fallback"]["p95_ms"] if pg["database_fallback"] else None,
+            "db_sqlite_p95": lite["database_fallback"]["p95_ms"] if lite else None,
             "publish_inline_p50_s": pg["publish_inline"]["p50_ms"] / 1000,
             "publish_inline_p95_s": pg["publish_inline"]["p95_ms"] / 1000,
             "publish_worker_p50_s": pg["publish_worker"]["p50_ms"] / 1000,
@@ -58,6 +59,8 @@ def tables(summary: dict) -> str:
 
 
 def _format(value) -> str:
+    if value is None:
+        return "–"
     if isinstance(value, float):
         return f"{value:.2f}" if value < 10 else f"{value:.0f}"
     return str(value)
@@ -74,7 +77,8 @@ def plot(summary: dict, out: Path) -> None:
     figure, (latency, throughput) = plt.subplots(1, 2, figsize=(12, 4.5))
     for key, label in [("api_p95", "API p95 (HTTP, gunicorn)"), ("raw_p95", "raw engine p95, same body"),
                        ("wagtail_p95", "Wagtail backend p95"), ("db_pg_p95", "database fallback p95 (PostgreSQL)")]:
-        latency.plot(sizes, [row[key] for row in data], marker="o", label=label)
+        points = [(row["docs"], row[key]) for row in data if row[key] is not None]
+        latency.plot([x for x, _y in points], [y for _x, y in points], marker="o", label=label)
     latency.axhline(TARGETS["api_p95_ms"], color="grey", linestyle="--", label="target 50 ms")
     latency.set(xscale="log", yscale="log", xlabel="documents", ylabel="ms", title="Search latency (p95)")
     latency.legend(fontsize=8)
@@ -88,8 +92,15 @@ def plot(summary: dict, out: Path) -> None:
     plt.close(figure)
 
 
+def merged(folders: list[Path]) -> dict:
+    """One summary from several runs (e.g. 10k from `make bench`, 1k and 100k from another run)."""
+    summaries = [json.loads((folder / "summary.json").read_text()) for folder in folders]
+    runs = sorted((run for summary in summaries for run in summary["runs"]), key=lambda run: run["size"])
+    return {"machine": summaries[0]["machine"], "runs": runs}
+
+
 if __name__ == "__main__":
-    folder = Path(sys.argv[1])
-    summary = json.loads((folder / "summary.json").read_text())
+    folders = [Path(argument) for argument in sys.argv[1:]]
+    summary = merged(folders)
     print(tables(summary))
-    plot(summary, folder)
+    plot(summary, folders[-1])

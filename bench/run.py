@@ -46,6 +46,8 @@ def main():
     parser.add_argument("--sizes", default="10000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / datetime.now().strftime("%Y%m%d-%H%M%S"))
+    parser.add_argument("--database-max", type=int, default=10000,
+                        help="Measure the database fallback only up to this size (it takes long above)")
     args = parser.parse_args()
     base = os.environ["DATABASE_URL"]
     engine = os.environ["SEARCH_URL"]
@@ -58,12 +60,15 @@ def main():
         env = {**os.environ, "DATABASE_URL": database_url(base, name), "SEARCH_URL": engine,
                "SEARCH_INDEX_PREFIX": f"bench{size}_", "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings.dev",
                "SEARCH_API_RATE": "1000000/m"}
-        postgres = measure(size, args.seed, args.out, env, f"postgres-{size}", [])
-        sqlite_file = args.out / f"sqlite-{size}.sqlite3"
-        sqlite_file.unlink(missing_ok=True)
-        sqlite = measure(size, args.seed, args.out, {**env, "DATABASE_URL": f"sqlite:///{sqlite_file}"},
-                         f"sqlite-{size}", ["--database-only"])
-        sqlite_file.unlink(missing_ok=True)
+        with_database = size <= args.database_max
+        postgres = measure(size, args.seed, args.out, env, f"postgres-{size}", [] if with_database else ["--skip-database"])
+        sqlite = None
+        if with_database:
+            sqlite_file = args.out / f"sqlite-{size}.sqlite3"
+            sqlite_file.unlink(missing_ok=True)
+            sqlite = measure(size, args.seed, args.out, {**env, "DATABASE_URL": f"sqlite:///{sqlite_file}"},
+                             f"sqlite-{size}", ["--database-only"])
+            sqlite_file.unlink(missing_ok=True)
         runs.append({"size": size, "postgres": postgres, "sqlite": sqlite})
     summary = {"machine": machine(), "seconds": time.time() - started, "runs": runs}
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))

@@ -4,7 +4,9 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
 from wagtail.models import Orderable, Page
 
-from kb.models import ActionPlanPage, CaseStudyPage, CityPage, LessonPage, MarkdownField, VisitReportPage
+from kb.models import (
+    ActionPlanPage, CaseStudyPage, CityPage, LessonPage, MarkdownField, VisitReportPage, attach_cities,
+)
 
 
 class HomePage(Page):
@@ -32,7 +34,8 @@ class HomePage(Page):
             item.page.specific for item in self.featured_items.select_related("page") if item.page.live
         ]
         context["featured_case_studies"] = CaseStudyPage.objects.live().public().filter(featured=True)
-        context["latest_lessons"] = LessonPage.objects.live().public().order_by("-first_published_at")[:6]
+        context["latest_lessons"] = list(LessonPage.objects.live().public().order_by("-first_published_at")[:6])
+        attach_cities(context["latest_lessons"] + context["featured"])
         context["figures"] = self.network_figures()
         return context
 

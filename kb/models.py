@@ -537,24 +537,35 @@ class ListingPage(Page):
         model = self.LISTED_TYPES[self.listed_type]
         items = model.objects.live().public().order_by("-date", "-first_published_at")
         if theme := params.get("theme"):
-            items = items.filter(themes__slug=theme)
+            items = items.filter(pk__in=model.objects.filter(themes__slug=theme).values("pk"))
         if language := params.get("language"):
             items = items.filter(language=language)
         if country := params.get("country"):
             cities = CityPage.objects.filter(country=country.upper())
             items = items.filter(_descendant_of_any(cities))
-        return items.distinct()
+        return items
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = Paginator(self.filtered_items(request.GET), self.PAGE_SIZE).get_page(request.GET.get("page"))
+        items = Paginator(self.filtered_items(request.GET), self.PAGE_SIZE).get_page(request.GET.get("page"))
+        attach_cities(items)
+        context["items"] = items
         context["themes"] = Theme.objects.all()
         city_countries = CityPage.objects.live().values_list("country", flat=True).distinct()
         context["countries"] = sorted((code, dict(countries)[code]) for code in set(city_countries))
         model = self.LISTED_TYPES[self.listed_type]
-        used_languages = set(model.objects.live().values_list("language", flat=True))
+        used_languages = set(model.objects.live().values_list("language", flat=True).distinct())
         context["languages"] = [(code, name) for code, name in CONTENT_LANGUAGES if code in used_languages]
         return context
+
+
+def attach_cities(pages) -> None:
+    """Give each page its owning city with one query, so that a list of cards does not query per card."""
+    pages = [page for page in pages if isinstance(page, CityContentPage)]
+    parent_paths = {page.path[: -page.steplen] for page in pages}
+    cities = {city.path: city for city in CityPage.objects.filter(path__in=parent_paths)}
+    for page in pages:
+        page.__dict__["city"] = cities.get(page.path[: -page.steplen])  # fills the cached property
 
 
 def _descendant_of_any(pages) -> models.Q:

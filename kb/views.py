@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from kb.models import ActionPlanPage, CaseStudyPage, LessonPage, Theme, VisitReportPage
+from kb.models import ActionPlanPage, CaseStudyPage, LessonPage, Theme, VisitReportPage, attach_cities
 
 THEME_SECTIONS = [
     ("lessons", LessonPage),
@@ -28,11 +28,11 @@ def theme_index(request):
 
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
-    sections = [
-        (name, model._meta.verbose_name_plural,
-         model.objects.live().public().filter(themes=theme).order_by("-date", "-first_published_at")[:50])
-        for name, model in THEME_SECTIONS
-    ]
+    sections = []
+    for name, model in THEME_SECTIONS:
+        items = list(model.objects.live().public().filter(themes=theme).order_by("-date", "-first_published_at")[:50])
+        attach_cities(items)
+        sections.append((name, model._meta.verbose_name_plural, items))
     return render(request, "kb/theme_detail.html", {"theme": theme, "sections": sections})
 
 
