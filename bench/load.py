@@ -12,8 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import database_url, recreate  # noqa: E402
+from bench.server import gunicorn  # noqa: E402
 
 
 def main():
@@ -31,31 +30,35 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     recreate(os.environ["DATABASE_URL"], "kb_load")
-    env = {**os.environ, "DATABASE_URL": database_url(os.environ["DATABASE_URL"], "kb_load"),
-           "SEARCH_INDEX_PREFIX": "load_", "DEBUG": "false", "SEARCH_API_RATE": "100000000/m",
-           "DJANGO_SETTINGS_MODULE": "config.settings.dev", "ALLOWED_HOSTS": "127.0.0.1"}
-    for command in (["migrate", "--noinput"], ["load_demo"], ["generate_corpus", "--docs", str(args.docs)],
-                    ["search_index", "rebuild"]):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(os.environ["DATABASE_URL"], "kb_load"),
+        "SEARCH_INDEX_PREFIX": "load_",
+        "DEBUG": "false",
+        "SEARCH_API_RATE": "100000000/m",
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    for command in (
+        ["migrate", "--noinput"],
+        ["load_demo"],
+        ["generate_corpus", "--docs", str(args.docs)],
+        ["search_index", "rebuild"],
+    ):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     port = 8899
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
-                               "-w", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
-    try:
-        for _attempt in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(env, port, workers=args.workers):
         output = subprocess.run(
             ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency", "-s",
              str(ROOT / "bench" / "load.lua"), f"http://127.0.0.1:{port}"],
-            capture_output=True, text=True, check=True).stdout
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    result = parse(output) | {"docs": args.docs, "seconds": args.seconds, "connections": args.connections,
-                              "gunicorn_workers": args.workers}
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    result = parse(output) | {
+        "docs": args.docs,
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "gunicorn_workers": args.workers,
+    }
     print(output)
     print(json.dumps(result, indent=2))
     out = ROOT / "bench-results"

@@ -31,6 +31,7 @@ from opensearchpy import OpenSearch, helpers  # noqa: E402
 from wagtail.models import Page  # noqa: E402
 
 from bench.queries import QUERIES, api_params, request_args  # noqa: E402
+from bench.server import gunicorn  # noqa: E402
 from kb.corpus.generator import CorpusGenerator  # noqa: E402
 from kb.models import LessonPage  # noqa: E402
 from search.conf import search_settings  # noqa: E402
@@ -52,8 +53,13 @@ def percentiles(samples: list[float]) -> dict:
     def pick(share):
         return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
-    return {"n": len(samples), "p50_ms": pick(0.50) * 1000, "p95_ms": pick(0.95) * 1000,
-            "p99_ms": pick(0.99) * 1000, "mean_ms": statistics.fmean(samples) * 1000}
+    return {
+        "n": len(samples),
+        "p50_ms": pick(0.50) * 1000,
+        "p95_ms": pick(0.95) * 1000,
+        "p99_ms": pick(0.99) * 1000,
+        "mean_ms": statistics.fmean(samples) * 1000,
+    }
 
 
 def timed(function, repeat=REPEAT, warmup=2) -> list[float]:
@@ -92,8 +98,13 @@ def generate(docs: int, seed: int) -> dict:
     started = time.perf_counter()
     stats = CorpusGenerator(seed).generate(docs)
     seconds = time.perf_counter() - started
-    return {"documents": stats.documents, "pages": stats.pages, "cities": stats.cities, "seconds": seconds,
-            "docs_per_s": stats.documents / seconds}
+    return {
+        "documents": stats.documents,
+        "pages": stats.pages,
+        "cities": stats.cities,
+        "seconds": seconds,
+        "docs_per_s": stats.documents / seconds,
+    }
 
 
 def reindex(engine_url: str) -> dict:
@@ -107,26 +118,21 @@ def reindex(engine_url: str) -> dict:
     helpers.bulk(client, ({"_index": raw_index, "_id": d["id"], "_source": d} for d in documents), chunk_size=500)
     raw_seconds = time.perf_counter() - started
     client.indices.delete(index=raw_index)
-    return {"platform_docs_per_s": result.docs_per_second, "platform_seconds": result.seconds,
-            "raw_docs_per_s": len(documents) / raw_seconds, "raw_seconds": raw_seconds,
-            "ratio": result.docs_per_second / (len(documents) / raw_seconds), "documents": len(documents)}
+    return {
+        "platform_docs_per_s": result.docs_per_second,
+        "platform_seconds": result.seconds,
+        "raw_docs_per_s": len(documents) / raw_seconds,
+        "raw_seconds": raw_seconds,
+        "ratio": result.docs_per_second / (len(documents) / raw_seconds),
+        "documents": len(documents),
+    }
 
 
 def api_latency(env: dict) -> dict:
     port = 8700 + os.getpid() % 200
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
-                              "--log-level", "warning"], env=env, cwd=ROOT)
-    try:
-        connection = None
-        for _attempt in range(100):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                connection.request("GET", "/api/search?q=warmup")
-                connection.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        statuses = []
+    statuses = []
+    with gunicorn(env, port, workers=2) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
         def call(query):
             connection.request("GET", "/api/search?" + urlencode(api_params(query)))
@@ -137,12 +143,12 @@ def api_latency(env: dict) -> dict:
         samples = timed(call)
         workers = children(server.pid)
         memory = max(peak_rss_mb(pid) for pid in workers) if workers else 0.0
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    engines = {engine for _status, engine in statuses}
-    return {**percentiles(samples), "errors": sum(1 for status, _e in statuses if status >= 500),
-            "engines": sorted(engines), "web_worker_peak_rss_mb": memory}
+    return {
+        **percentiles(samples),
+        "errors": sum(1 for status, _engine in statuses if status >= 500),
+        "engines": sorted({engine for _status, engine in statuses}),
+        "web_worker_peak_rss_mb": memory,
+    }
 
 
 def raw_engine_latency(engine_url: str) -> dict:
@@ -150,8 +156,10 @@ def raw_engine_latency(engine_url: str) -> dict:
     client = OpenSearch([engine_url], timeout=30)
     alias = search_settings().alias
     languages = indexed_languages(get_engine())
-    bodies = {id(query): build_search(build_request(query["q"], **request_args(query)[1]), languages).to_dict()
-              for query in QUERIES}
+    bodies = {
+        id(query): build_search(build_request(query["q"], **request_args(query)[1]), languages).to_dict()
+        for query in QUERIES
+    }
 
     def call(query):
         client.search(index=alias, body=bodies[id(query)])
@@ -183,8 +191,11 @@ def wagtail_backend(engine_url: str) -> dict:
     """Wagtail's own OpenSearch backend (modelsearch) on the same pages and the same query texts."""
     name = "bench_wagtail"
     settings.WAGTAILSEARCH_BACKENDS[name] = {
-        "BACKEND": "wagtail.search.backends.opensearch3", "URLS": [engine_url], "AUTO_UPDATE": False,
-        "INDEX": f"{search_settings().index_prefix}wagtail", "TIMEOUT": 60,
+        "BACKEND": "wagtail.search.backends.opensearch3",
+        "URLS": [engine_url],
+        "AUTO_UPDATE": False,
+        "INDEX": f"{search_settings().index_prefix}wagtail",
+        "TIMEOUT": 60,
         "INDEX_SETTINGS": {"settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}}},
     }
     started = time.perf_counter()
@@ -196,19 +207,23 @@ def wagtail_backend(engine_url: str) -> dict:
         q, options = request_args(query)
         results = pages.search(q.replace('"', ""), backend=name)
         page = options.get("page", 1)
-        list(results[(page - 1) * 10: page * 10])
+        list(results[(page - 1) * 10 : page * 10])
         results.count()
 
-    return {**percentiles(timed(call)), "index_seconds": index_seconds,
-            "note": "text query, first 10 results and total count; no facets, highlights or filters"}
+    return {
+        **percentiles(timed(call)),
+        "index_seconds": index_seconds,
+        "note": "text query, first 10 results and total count; no facets, highlights or filters",
+    }
 
 
 def publish_to_searchable(env: dict, engine_url: str, inline: bool) -> dict:
     client = OpenSearch([engine_url], timeout=30)
     alias = search_settings().alias
     settings.SEARCH = {**settings.SEARCH, "INDEX_INLINE": inline}
-    worker = subprocess.Popen([sys.executable, "manage.py", "search_worker", "--poll", "0.2"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "search_worker", "--poll", "0.2"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
     samples = []
     try:
         time.sleep(2)
@@ -259,7 +274,9 @@ def main():
         result["wagtail_backend"] = wagtail_backend(engine_url)
         print(f"[{args.label}] publish -> searchable", flush=True)
         result["publish_inline"] = publish_to_searchable(env, engine_url, inline=True)
-        result["publish_worker"] = publish_to_searchable({**env, "SEARCH_INDEX_INLINE": "false"}, engine_url, inline=False)
+        result["publish_worker"] = publish_to_searchable(
+            {**env, "SEARCH_INDEX_INLINE": "false"}, engine_url, inline=False
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.label}.json").write_text(json.dumps(result, indent=2))
 

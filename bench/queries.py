@@ -11,8 +11,13 @@ QUERIES = [
     {"name": "1 filter", "q": "cycling", "language": ["de"]},
     {"name": "1 filter", "q": "green roofs", "type": ["lesson"]},
     {"name": "3 filters", "q": "energy", "type": ["lesson"], "language": ["en"], "theme": ["energy"]},
-    {"name": "3 filters", "q": "citizen participation", "type": ["lesson", "action_plan"], "language": ["en", "es"],
-     "theme": ["citizen-engagement-and-social-innovation"]},
+    {
+        "name": "3 filters",
+        "q": "citizen participation",
+        "type": ["lesson", "action_plan"],
+        "language": ["en", "es"],
+        "theme": ["citizen-engagement-and-social-innovation"],
+    },
     {"name": "newest", "q": "energy", "sort": "newest"},
     {"name": "page 5", "q": "renovation", "page": 5},
 ]

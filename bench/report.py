@@ -4,51 +4,71 @@ import json
 import sys
 from pathlib import Path
 
-TARGETS = {"api_p95_ms": 50, "api_to_raw": 1.5, "rebuild_docs_per_s": 2000, "rebuild_ratio": 0.70,
-           "publish_p95_s": 2.0}
+TARGETS = {"api_p95_ms": 50, "api_to_raw": 1.5, "rebuild_docs_per_s": 2000, "rebuild_ratio": 0.70, "publish_p95_s": 2.0}
 
 
 def rows(summary: dict) -> list[dict]:
     table = []
     for run in summary["runs"]:
         pg, lite = run["postgres"], run["sqlite"]
-        table.append({
-            "docs": run["size"],
-            "generate_docs_s": pg["corpus"]["docs_per_s"],
-            "rebuild_docs_s": pg["reindex"]["platform_docs_per_s"],
-            "raw_bulk_docs_s": pg["reindex"]["raw_docs_per_s"],
-            "rebuild_ratio": pg["reindex"]["ratio"],
-            "api_p50": pg["api"]["p50_ms"], "api_p95": pg["api"]["p95_ms"], "api_p99": pg["api"]["p99_ms"],
-            "api_errors": pg["api"]["errors"],
-            "raw_p50": pg["raw_engine"]["p50_ms"], "raw_p95": pg["raw_engine"]["p95_ms"],
-            "raw_p99": pg["raw_engine"]["p99_ms"],
-            "api_to_raw_p95": pg["api"]["p95_ms"] / pg["raw_engine"]["p95_ms"],
-            "service_p95": pg["service_in_process"]["p95_ms"],
-            "wagtail_p95": pg["wagtail_backend"]["p95_ms"],
-            "service_vs_wagtail": pg["wagtail_backend"]["p95_ms"] / pg["service_in_process"]["p95_ms"],
-            "db_pg_p95": pg["database_fallback"]["p95_ms"] if pg["database_fallback"] else None,
-            "db_sqlite_p95": lite["database_fallback"]["p95_ms"] if lite else None,
-            "publish_inline_p50_s": pg["publish_inline"]["p50_ms"] / 1000,
-            "publish_inline_p95_s": pg["publish_inline"]["p95_ms"] / 1000,
-            "publish_worker_p50_s": pg["publish_worker"]["p50_ms"] / 1000,
-            "publish_worker_p95_s": pg["publish_worker"]["p95_ms"] / 1000,
-            "web_worker_mb": pg["api"]["web_worker_peak_rss_mb"],
-            "index_worker_mb": pg["publish_worker"]["index_worker_peak_rss_mb"],
-        })
+        table.append(
+            {
+                "docs": run["size"],
+                "generate_docs_s": pg["corpus"]["docs_per_s"],
+                "rebuild_docs_s": pg["reindex"]["platform_docs_per_s"],
+                "raw_bulk_docs_s": pg["reindex"]["raw_docs_per_s"],
+                "rebuild_ratio": pg["reindex"]["ratio"],
+                "api_p50": pg["api"]["p50_ms"],
+                "api_p95": pg["api"]["p95_ms"],
+                "api_p99": pg["api"]["p99_ms"],
+                "api_errors": pg["api"]["errors"],
+                "raw_p50": pg["raw_engine"]["p50_ms"],
+                "raw_p95": pg["raw_engine"]["p95_ms"],
+                "raw_p99": pg["raw_engine"]["p99_ms"],
+                "api_to_raw_p95": pg["api"]["p95_ms"] / pg["raw_engine"]["p95_ms"],
+                "service_p95": pg["service_in_process"]["p95_ms"],
+                "wagtail_p95": pg["wagtail_backend"]["p95_ms"],
+                "service_vs_wagtail": pg["wagtail_backend"]["p95_ms"] / pg["service_in_process"]["p95_ms"],
+                "db_pg_p95": pg["database_fallback"]["p95_ms"] if pg["database_fallback"] else None,
+                "db_sqlite_p95": lite["database_fallback"]["p95_ms"] if lite else None,
+                "publish_inline_p50_s": pg["publish_inline"]["p50_ms"] / 1000,
+                "publish_inline_p95_s": pg["publish_inline"]["p95_ms"] / 1000,
+                "publish_worker_p50_s": pg["publish_worker"]["p50_ms"] / 1000,
+                "publish_worker_p95_s": pg["publish_worker"]["p95_ms"] / 1000,
+                "web_worker_mb": pg["api"]["web_worker_peak_rss_mb"],
+                "index_worker_mb": pg["publish_worker"]["index_worker_peak_rss_mb"],
+            }
+        )
     return table
 
 
 def tables(summary: dict) -> str:
     lines = [f"machine: {summary['machine']}"]
     sections = [
-        ("Reindex throughput (docs/s)", ["docs", "generate_docs_s", "rebuild_docs_s", "raw_bulk_docs_s", "rebuild_ratio"]),
-        ("Search latency (ms)", ["docs", "api_p50", "api_p95", "api_p99", "raw_p50", "raw_p95", "raw_p99",
-                                 "api_to_raw_p95", "api_errors"]),
-        ("Against Wagtail's backend and the database fallback (p95 ms, in process)",
-         ["docs", "service_p95", "wagtail_p95", "service_vs_wagtail", "db_pg_p95", "db_sqlite_p95"]),
-        ("Publish to searchable (s) and memory (MB)", ["docs", "publish_inline_p50_s", "publish_inline_p95_s",
-                                                        "publish_worker_p50_s", "publish_worker_p95_s",
-                                                        "web_worker_mb", "index_worker_mb"]),
+        (
+            "Reindex throughput (docs/s)",
+            ["docs", "generate_docs_s", "rebuild_docs_s", "raw_bulk_docs_s", "rebuild_ratio"],
+        ),
+        (
+            "Search latency (ms)",
+            ["docs", "api_p50", "api_p95", "api_p99", "raw_p50", "raw_p95", "raw_p99", "api_to_raw_p95", "api_errors"],
+        ),
+        (
+            "Against Wagtail's backend and the database fallback (p95 ms, in process)",
+            ["docs", "service_p95", "wagtail_p95", "service_vs_wagtail", "db_pg_p95", "db_sqlite_p95"],
+        ),
+        (
+            "Publish to searchable (s) and memory (MB)",
+            [
+                "docs",
+                "publish_inline_p50_s",
+                "publish_inline_p95_s",
+                "publish_worker_p50_s",
+                "publish_worker_p95_s",
+                "web_worker_mb",
+                "index_worker_mb",
+            ],
+        ),
     ]
     data = rows(summary)
     for title, columns in sections:
@@ -75,8 +95,12 @@ def plot(summary: dict, out: Path) -> None:
     data = rows(summary)
     sizes = [row["docs"] for row in data]
     figure, (latency, throughput) = plt.subplots(1, 2, figsize=(12, 4.5))
-    for key, label in [("api_p95", "API p95 (HTTP, gunicorn)"), ("raw_p95", "raw engine p95, same body"),
-                       ("wagtail_p95", "Wagtail backend p95"), ("db_pg_p95", "database fallback p95 (PostgreSQL)")]:
+    for key, label in [
+        ("api_p95", "API p95 (HTTP, gunicorn)"),
+        ("raw_p95", "raw engine p95, same body"),
+        ("wagtail_p95", "Wagtail backend p95"),
+        ("db_pg_p95", "database fallback p95 (PostgreSQL)"),
+    ]:
         points = [(row["docs"], row[key]) for row in data if row[key] is not None]
         latency.plot([x for x, _y in points], [y for _x, y in points], marker="o", label=label)
     latency.axhline(TARGETS["api_p95_ms"], color="grey", linestyle="--", label="target 50 ms")

@@ -36,8 +36,24 @@ def recreate(base: str, name: str) -> None:
 
 
 def measure(size: int, seed: int, out: Path, env: dict, label: str, extra: list[str]) -> dict:
-    subprocess.run([sys.executable, str(ROOT / "bench" / "measure.py"), "--docs", str(size), "--seed", str(seed),
-                    "--out", str(out), "--label", label, *extra], env=env, cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "measure.py"),
+            "--docs",
+            str(size),
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+            "--label",
+            label,
+            *extra,
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
     return json.loads((out / f"{label}.json").read_text())
 
 
@@ -46,8 +62,12 @@ def main():
     parser.add_argument("--sizes", default="10000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / datetime.now().strftime("%Y%m%d-%H%M%S"))
-    parser.add_argument("--database-max", type=int, default=10000,
-                        help="Measure the database fallback only up to this size (it takes long above)")
+    parser.add_argument(
+        "--database-max",
+        type=int,
+        default=10000,
+        help="Measure the database fallback only up to this size (it takes long above)",
+    )
     args = parser.parse_args()
     base = os.environ["DATABASE_URL"]
     engine = os.environ["SEARCH_URL"]
@@ -57,17 +77,31 @@ def main():
     for size in sizes:
         name = f"kb_bench_{size}"
         recreate(base, name)
-        env = {**os.environ, "DATABASE_URL": database_url(base, name), "SEARCH_URL": engine,
-               "SEARCH_INDEX_PREFIX": f"bench{size}_", "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-               "SEARCH_API_RATE": "1000000/m"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(base, name),
+            "SEARCH_URL": engine,
+            "SEARCH_INDEX_PREFIX": f"bench{size}_",
+            "DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "SEARCH_API_RATE": "1000000/m",
+        }
         with_database = size <= args.database_max
-        postgres = measure(size, args.seed, args.out, env, f"postgres-{size}", [] if with_database else ["--skip-database"])
+        postgres = measure(
+            size, args.seed, args.out, env, f"postgres-{size}", [] if with_database else ["--skip-database"]
+        )
         sqlite = None
         if with_database:
             sqlite_file = args.out / f"sqlite-{size}.sqlite3"
             sqlite_file.unlink(missing_ok=True)
-            sqlite = measure(size, args.seed, args.out, {**env, "DATABASE_URL": f"sqlite:///{sqlite_file}"},
-                             f"sqlite-{size}", ["--database-only"])
+            sqlite = measure(
+                size,
+                args.seed,
+                args.out,
+                {**env, "DATABASE_URL": f"sqlite:///{sqlite_file}"},
+                f"sqlite-{size}",
+                ["--database-only"],
+            )
             sqlite_file.unlink(missing_ok=True)
         runs.append({"size": size, "postgres": postgres, "sqlite": sqlite})
     summary = {"machine": machine(), "seconds": time.time() - started, "runs": runs}
@@ -80,11 +114,23 @@ def main():
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "?")
-    memory = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(int(memory) / 1024 / 1024, 1),
-            "python": sys.version.split()[0]}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    memory = next(
+        line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(int(memory) / 1024 / 1024, 1),
+        "python": sys.version.split()[0],
+    }
 
 
 if __name__ == "__main__":

@@ -5,7 +5,13 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
 from wagtail.models import Orderable, Page
 
 from kb.models import (
-    ActionPlanPage, CaseStudyPage, CityPage, LessonPage, MarkdownField, VisitReportPage, attach_cities,
+    ActionPlanPage,
+    CaseStudyPage,
+    CityPage,
+    LessonPage,
+    MarkdownField,
+    VisitReportPage,
+    attach_cities,
 )
 
 

@@ -72,8 +72,10 @@ class CityListing(PageListingViewSet):
     add_to_admin_menu = False
     name = "cities"
     filterset_class = CityListingFilterSet
-    columns = PageListingViewSet.columns + [Column("country", accessor="country.name", label=_("Country")),
-                                            Column("role", accessor="get_role_display", label=_("Role"))]
+    columns = PageListingViewSet.columns + [
+        Column("country", accessor="country.name", label=_("Country")),
+        Column("role", accessor="get_role_display", label=_("Role")),
+    ]
 
 
 class LessonListing(PageListingViewSet):
@@ -82,8 +84,10 @@ class LessonListing(PageListingViewSet):
     menu_label = _("Lessons")
     name = "lessons"
     filterset_class = LessonFilterSet
-    columns = PageListingViewSet.columns + [Column("city", accessor=owning_city, label=_("City")),
-                                            Column("language", label=_("Language"))]
+    columns = PageListingViewSet.columns + [
+        Column("city", accessor=owning_city, label=_("City")),
+        Column("language", label=_("Language")),
+    ]
 
 
 class ActionPlanListing(PageListingViewSet):
@@ -92,8 +96,10 @@ class ActionPlanListing(PageListingViewSet):
     menu_label = _("Action Plans")
     name = "action_plans"
     filterset_class = ActionPlanFilterSet
-    columns = PageListingViewSet.columns + [Column("city", accessor=owning_city, label=_("City")),
-                                            Column("status", accessor="get_status_display", label=_("Status"))]
+    columns = PageListingViewSet.columns + [
+        Column("city", accessor=owning_city, label=_("City")),
+        Column("status", accessor="get_status_display", label=_("Status")),
+    ]
 
 
 def editable(user, model):
@@ -119,8 +125,9 @@ class ReviewDueReport(ReportView):
         Column("type", accessor=lambda page: page._meta.verbose_name, label=_("Type")),
         DateColumn("review_by", label=_("Review by")),
         DateColumn("reviewed_on", label=_("Last reviewed")),
-        Column("overdue", accessor=lambda page: _("overdue") if page.review_overdue else _("due soon"),
-               label=_("State")),
+        Column(
+            "overdue", accessor=lambda page: _("overdue") if page.review_overdue else _("due soon"), label=_("State")
+        ),
     ]
     list_export = ["title", "review_by", "last_reviewed"]
 
@@ -142,8 +149,11 @@ class ActionPlansReport(ReportView):
         TitleColumn("title", label=_("Action Plan"), get_url=edit_url),
         Column("status", accessor="get_status_display", label=_("Status")),
         Column("actions", accessor=lambda plan: len(plan.actions), label=_("Actions")),
-        Column("done", accessor=lambda plan: dict((v, n) for v, _l, n in plan.actions_by_status())["completed"],
-               label=_("Completed")),
+        Column(
+            "done",
+            accessor=lambda plan: dict((v, n) for v, _l, n in plan.actions_by_status())["completed"],
+            label=_("Completed"),
+        ),
         Column("budget", accessor=lambda plan: f"€{round(plan.total_budget()):,}", label=_("Budget")),
         DateColumn("adopted_on", label=_("Adopted on")),
     ]

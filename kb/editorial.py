@@ -7,7 +7,12 @@ City content goes through the "Network review" workflow: a city editor submits, 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import (
-    Collection, GroupApprovalTask, GroupCollectionPermission, GroupPagePermission, Workflow, WorkflowPage,
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Workflow,
+    WorkflowPage,
     WorkflowTask,
 )
 
@@ -25,11 +30,22 @@ NETWORK_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "bulk_del
 EVERY_EDITOR = ["wagtailadmin.access_admin"]
 NETWORK_EXTRA = ["kb.add_theme", "kb.change_theme", "kb.delete_theme", "kb.curate_content"]
 COLLECTION_PERMISSIONS = {
-    "city": ["wagtaildocs.add_document", "wagtaildocs.choose_document", "wagtailimages.add_image",
-             "wagtailimages.choose_image"],
-    "network": ["wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.delete_document",
-                "wagtaildocs.choose_document", "wagtailimages.add_image", "wagtailimages.change_image",
-                "wagtailimages.delete_image", "wagtailimages.choose_image"],
+    "city": [
+        "wagtaildocs.add_document",
+        "wagtaildocs.choose_document",
+        "wagtailimages.add_image",
+        "wagtailimages.choose_image",
+    ],
+    "network": [
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.delete_document",
+        "wagtaildocs.choose_document",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.delete_image",
+        "wagtailimages.choose_image",
+    ],
 }
 
 
@@ -62,10 +78,16 @@ def network_editors() -> Group:
 
 def city_editors(city: CityPage) -> Group:
     """The editor group of one city, found by the permission that ties it to the city's page."""
-    permission = GroupPagePermission.objects.filter(
-        page=city, permission__codename="add_page", group__name__startswith=CITY_EDITORS_PREFIX
-    ).select_related("group").first()
-    group = permission.group if permission else Group.objects.get_or_create(name=f"{CITY_EDITORS_PREFIX}{city.label}")[0]
+    permission = (
+        GroupPagePermission.objects.filter(
+            page=city, permission__codename="add_page", group__name__startswith=CITY_EDITORS_PREFIX
+        )
+        .select_related("group")
+        .first()
+    )
+    group = (
+        permission.group if permission else Group.objects.get_or_create(name=f"{CITY_EDITORS_PREFIX}{city.label}")[0]
+    )
     _grant(group, city, CITY_PAGE_PERMISSIONS, EVERY_EDITOR, "city")
     return group
 

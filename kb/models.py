@@ -430,7 +430,11 @@ class LessonPage(Reviewable, CityContentPage):
     transferability = MarkdownField(blank=True, help_text=_("Conditions for transfer to another city."))
     cost_effort = models.CharField(max_length=255, blank=True, help_text=_("Cost and effort, in a few words."))
     source = models.ForeignKey(
-        Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Page,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("The visit report or action plan this lesson comes from."),
     )
 

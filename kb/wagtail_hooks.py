@@ -24,8 +24,11 @@ def register_report_urls():
         path("reports/review-due/", ReviewDueReport.as_view(), name="kb_review_due"),
         path("reports/review-due/results/", ReviewDueReport.as_view(results_only=True), name="kb_review_due_results"),
         path("reports/action-plans/", ActionPlansReport.as_view(), name="kb_action_plans_report"),
-        path("reports/action-plans/results/", ActionPlansReport.as_view(results_only=True),
-             name="kb_action_plans_report_results"),
+        path(
+            "reports/action-plans/results/",
+            ActionPlansReport.as_view(results_only=True),
+            name="kb_action_plans_report_results",
+        ),
     ]
 
 

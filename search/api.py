@@ -13,6 +13,7 @@ from . import service
 from .documents import DOCUMENT_TYPES
 from .query import MAX_PAGE_SIZE, InvalidSearch, build_request, clean_query
 
+
 class ClientRateThrottle(AnonRateThrottle):
     """Per client address, signed in or not, at ``settings.SEARCH_API_RATE`` (read on each request)."""
 
@@ -86,7 +87,7 @@ class SearchOut(Schema):
 
 
 class SearchParams(Schema):
-    q: str = Field("", description="Words, \"phrases\", -exclusions, OR, prefix*")
+    q: str = Field("", description='Words, "phrases", -exclusions, OR, prefix*')
     type: list[str] = Field([], description="lesson, action_plan, visit_report, case_study, city")
     country: list[str] = Field([], description="ISO 3166-1 alpha-2 codes")
     city: list[str] = Field([], description="City slugs")
@@ -136,8 +137,9 @@ def invalid_search(request: HttpRequest, error: InvalidSearch):
 def search(request: HttpRequest, filters: Query[SearchParams]):
     params = filters.dict()
     query = params.pop("q")
-    search_request = build_request(query, sort=params.pop("sort"), page=params.pop("page"),
-                                   page_size=params.pop("page_size"), **params)
+    search_request = build_request(
+        query, sort=params.pop("sort"), page=params.pop("page"), page_size=params.pop("page_size"), **params
+    )
     return service.search(search_request).as_json()
 
 

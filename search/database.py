@@ -24,21 +24,32 @@ def annotated(model):
     """A model's searchable pages with the facet fields the index would hold, as annotations."""
     pages = model.objects.live().public()
     if model is CityPage:
-        city = {"city_slug": F("slug"), "city_country": F("country"), "city_role": F("role"),
-                "city_cohort": Cast("cohort", CharField())}
+        city = {
+            "city_slug": F("slug"),
+            "city_country": F("country"),
+            "city_role": F("role"),
+            "city_cohort": Cast("cohort", CharField()),
+        }
         date = Value(None, output_field=IntegerField())
     else:
         parent = CityPage.objects.filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen))
-        city = {"city_slug": Subquery(parent.values("slug")[:1]), "city_country": Subquery(parent.values("country")[:1]),
-                "city_role": Subquery(parent.values("role")[:1]),
-                "city_cohort": Cast(Subquery(parent.values("cohort")[:1]), CharField())}
+        city = {
+            "city_slug": Subquery(parent.values("slug")[:1]),
+            "city_country": Subquery(parent.values("country")[:1]),
+            "city_role": Subquery(parent.values("role")[:1]),
+            "city_cohort": Cast(Subquery(parent.values("cohort")[:1]), CharField()),
+        }
         date = ExtractYear(Coalesce("date", TruncDate("first_published_at")))
     return pages.annotate(**city, year_number=date)
 
 
 FACET_LOOKUPS = {
-    "country": "city_country", "city": "city_slug", "role": "city_role",
-    "cohort": "city_cohort", "theme": "themes__slug", "language": "language",
+    "country": "city_country",
+    "city": "city_slug",
+    "role": "city_role",
+    "cohort": "city_cohort",
+    "theme": "themes__slug",
+    "language": "language",
 }
 
 
@@ -74,7 +85,7 @@ def search_database(request: SearchRequest) -> SearchResponse:
     matching = [(kind, qs) for kind, qs in hits_by_type.items() if qs is not None]
     ordered = _order(matching, request, ranked)
     total = len(ordered)
-    window = ordered[request.offset: request.offset + request.page_size]
+    window = ordered[request.offset : request.offset + request.page_size]
     return SearchResponse(
         request=request,
         total=total,
@@ -110,7 +121,9 @@ def _text_matches(query: str) -> dict[int, float]:
             found = _scores(pages, reduce(operator.and_, required))
         else:
             found = dict.fromkeys(pages.values_list("pk", flat=True)[:MAX_TEXT_MATCHES], 0.0)
-        for excluded in [PlainText(word) for word in group.excluded_words] + [Phrase(p) for p in group.excluded_phrases]:
+        for excluded in [PlainText(word) for word in group.excluded_words] + [
+            Phrase(p) for p in group.excluded_phrases
+        ]:
             for page_id in _scores(pages, excluded):
                 found.pop(page_id, None)
         for page_id, score in found.items():
@@ -146,19 +159,31 @@ def _hits(page_ids: list[int]) -> list[SearchHit]:
     hits = []
     for page_id in page_ids:
         document = builder.build(pages[page_id])
-        hits.append(SearchHit(
-            id=page_id, slug=document["display"]["slug"], type=document["type"], title=document["title"],
-            url=document["url"], summary=document["summary"] or "", highlight="", city=document["display"]["city"],
-            themes=document["display"]["themes"], language=document["language"], date=document["date"],
-        ))
+        hits.append(
+            SearchHit(
+                id=page_id,
+                slug=document["display"]["slug"],
+                type=document["type"],
+                title=document["title"],
+                url=document["url"],
+                summary=document["summary"] or "",
+                highlight="",
+                city=document["display"]["city"],
+                themes=document["display"]["themes"],
+                language=document["language"],
+                date=document["date"],
+            )
+        )
     return hits
 
 
 def suggest_database(text: str, limit: int = 8) -> list[dict]:
     pages = Page.objects.live().public().type(*DOCUMENT_TYPES).filter(title__icontains=text)[:limit]
     builder = DocumentBuilder()
-    return [{"id": page.pk, "title": page.title, "url": builder.url(page), "type": DOCUMENT_TYPES[page.specific_class]}
-            for page in pages.specific()]
+    return [
+        {"id": page.pk, "title": page.title, "url": builder.url(page), "type": DOCUMENT_TYPES[page.specific_class]}
+        for page in pages.specific()
+    ]
 
 
 def related_database(page, limit: int = 5) -> list[SearchHit]:
@@ -168,9 +193,15 @@ def related_database(page, limit: int = 5) -> list[SearchHit]:
         return []
     scores: dict[int, int] = {}
     for model in DOCUMENT_TYPES:
-        for pk, shared in (model.objects.live().public().filter(themes__in=theme_ids).exclude(pk=page.pk)
-                           .values("pk").annotate(shared=Count("themes")).values_list("pk", "shared")):
+        for pk, shared in (
+            model.objects.live()
+            .public()
+            .filter(themes__in=theme_ids)
+            .exclude(pk=page.pk)
+            .values("pk")
+            .annotate(shared=Count("themes"))
+            .values_list("pk", "shared")
+        ):
             scores[pk] = shared
     best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:limit]
     return _hits(best)
-

@@ -45,7 +45,7 @@ class DocumentBuilder:
         self.root_url_path = ensure_site_structure().home.url_path
 
     def url(self, page) -> str:
-        return "/" + page.url_path[len(self.root_url_path):]
+        return "/" + page.url_path[len(self.root_url_path) :]
 
     def build(self, page) -> dict:
         kind = DOCUMENT_TYPES[type(page)]

@@ -2,8 +2,8 @@
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -65,7 +65,7 @@ def failed_ids(response: dict) -> dict[int, str]:
     """Page ids whose bulk item failed (a delete of a missing document is a success)."""
     failures = {}
     for item in response.get("items", []):
-        (action, result), = item.items()
+        ((action, result),) = item.items()
         if result.get("status", 500) >= 300 and not (action == "delete" and result.get("status") == 404):
             failures[int(result["_id"])] = str(result.get("error", result.get("status")))
     return failures

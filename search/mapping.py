@@ -61,8 +61,11 @@ autocomplete_index = analyzer(
 def glossary_concepts() -> list[dict[str, list[str]]]:
     """The glossary's concepts, each a mapping of language code to its terms."""
     themes = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")) or {}
-    return [{code: [str(term).lower() for term in terms] for code, terms in concept.items()}
-            for concepts in themes.values() for concept in concepts.values()]
+    return [
+        {code: [str(term).lower() for term in terms] for code, terms in concept.items()}
+        for concepts in themes.values()
+        for concept in concepts.values()
+    ]
 
 
 def glossary_rules(language: str) -> list[str]:

@@ -9,8 +9,11 @@ class ApiJsonErrorsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (request.path.startswith("/api/") and response.status_code >= 400
-                and not response.get("Content-Type", "").startswith("application/json")):
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
             reason = response.reason_phrase or "error"
             replacement = JsonResponse({"detail": reason, "parameter": None}, status=response.status_code)
             if response.has_header("Allow"):

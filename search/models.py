@@ -10,7 +10,9 @@ class IndexQueueEntry(models.Model):
     has when it runs (or removes the document), so the latest state always wins and retries are idempotent.
     """
 
-    page_id = models.BigIntegerField(unique=True, help_text="Not a foreign key: deleted pages must leave the index too.")
+    page_id = models.BigIntegerField(
+        unique=True, help_text="Not a foreign key: deleted pages must leave the index too."
+    )
     version = models.PositiveIntegerField(default=1, help_text="Bumped by every new change to the page.")
     attempts = models.PositiveSmallIntegerField(default=0)
     available_at = models.DateTimeField(default=timezone.now, db_index=True)

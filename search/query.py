@@ -42,8 +42,14 @@ def clean_query(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text or "").split())[:MAX_QUERY_LENGTH]
 
 
-def build_request(query: str = "", *, sort: str = "relevance", page: int = 1, page_size: int = 10,
-                  **filters: list[str] | tuple[str, ...] | None) -> SearchRequest:
+def build_request(
+    query: str = "",
+    *,
+    sort: str = "relevance",
+    page: int = 1,
+    page_size: int = 10,
+    **filters: list[str] | tuple[str, ...] | None,
+) -> SearchRequest:
     if sort not in SORTS:
         raise InvalidSearch("sort", f"sort must be one of {', '.join(SORTS)}")
     if not 1 <= page_size <= MAX_PAGE_SIZE:

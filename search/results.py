@@ -1,5 +1,6 @@
 """The answer of a search, the same whichever engine produced it."""
 
+import time
 from dataclasses import asdict, dataclass, field
 
 import nh3
@@ -56,8 +57,10 @@ class SearchResponse:
             "engine": self.engine,
             "suggestion": self.suggestion,
             "results": [asdict(hit) for hit in self.results],
-            "facets": {name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
-                       for name, values in self.facets.items()},
+            "facets": {
+                name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
+                for name, values in self.facets.items()
+            },
         }
 
     @property
@@ -91,15 +94,28 @@ def facet_values(request: SearchRequest, counts: dict[str, dict[str, int]]) -> d
 
 
 def _labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
-    cities = dict(CityPage.objects.filter(slug__in=list(counts.get("city", {}))).values_list("slug", "title"))
-    themes = dict(Theme.objects.filter(slug__in=list(counts.get("theme", {}))).values_list("slug", "name"))
     return {
         "type": TYPE_LABELS,
         "country": COUNTRY_NAMES,
-        "city": cities,
+        "city": _names("city"),
         "role": ROLE_NAMES,
         "cohort": {value: f"Cohort {value}" for value in counts.get("cohort", {})},
-        "theme": themes,
+        "theme": _names("theme"),
         "language": LANGUAGE_NAMES,
         "year": {value: value for value in counts.get("year", {})},
     }
+
+
+NAMES_TTL = 60.0  # seconds city and theme names are reused between searches
+_names_cache: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+def _names(kind: str) -> dict[str, str]:
+    """Slug → name of every city or theme, kept briefly: a search must not wait for the database to label facets."""
+    cached = _names_cache.get(kind)
+    if cached and time.monotonic() - cached[0] < NAMES_TTL:
+        return cached[1]
+    model = CityPage if kind == "city" else Theme
+    names = dict(model.objects.values_list("slug", "title" if kind == "city" else "name"))
+    _names_cache[kind] = (time.monotonic(), names)
+    return names

@@ -17,25 +17,36 @@ def search(request):
         return _error(request, "page", "page must be a whole number")
     try:
         search_request = build_request(
-            params.get("q", ""), sort=params.get("sort") or "relevance", page=page, page_size=PAGE_SIZE,
+            params.get("q", ""),
+            sort=params.get("sort") or "relevance",
+            page=page,
+            page_size=PAGE_SIZE,
             **{facet: params.getlist(facet) for facet in FACETS},
         )
     except InvalidSearch as error:
         return _error(request, error.parameter, error.message)
     response = service.search(search_request)
-    return render(request, "search/search.html", {
-        "query": search_request.query,
-        "response": response,
-        "sort": search_request.sort,
-        "sorts": SORT_LABELS,
-        "has_filters": bool(search_request.filters),
-        "page_numbers": _page_window(search_request.page, response.pages),
-    })
+    return render(
+        request,
+        "search/search.html",
+        {
+            "query": search_request.query,
+            "response": response,
+            "sort": search_request.sort,
+            "sorts": SORT_LABELS,
+            "has_filters": bool(search_request.filters),
+            "page_numbers": _page_window(search_request.page, response.pages),
+        },
+    )
 
 
 def _error(request, parameter: str, message: str):
-    return render(request, "search/search.html", {"query": request.GET.get("q", ""), "error": message,
-                                                  "error_parameter": parameter}, status=400)
+    return render(
+        request,
+        "search/search.html",
+        {"query": request.GET.get("q", ""), "error": message, "error_parameter": parameter},
+        status=400,
+    )
 
 
 def _page_window(current: int, last: int, width: int = 2) -> list[int]:

@@ -56,11 +56,24 @@ def test_generated_pages_are_like_imported_ones(client):
 @pytest.mark.engine
 def test_benchmark_smoke(engine_url, tmp_path):
     """The benchmark's measurements on a tiny corpus, so that the scripts do not rot."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}", "SEARCH_URL": engine_url,
-           "SEARCH_INDEX_PREFIX": f"smoke{os.getpid()}_", "BENCH_REPEAT": "1", "BENCH_PUBLISHES": "2",
-           "SEARCH_API_RATE": "100000/m", "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
-    subprocess.run([sys.executable, "bench/measure.py", "--docs", "200", "--out", str(tmp_path), "--label", "smoke"],
-                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+        "SEARCH_URL": engine_url,
+        "SEARCH_INDEX_PREFIX": f"smoke{os.getpid()}_",
+        "BENCH_REPEAT": "1",
+        "BENCH_PUBLISHES": "2",
+        "SEARCH_API_RATE": "100000/m",
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+    }
+    subprocess.run(
+        [sys.executable, "bench/measure.py", "--docs", "200", "--out", str(tmp_path), "--label", "smoke"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     result = json.loads((tmp_path / "smoke.json").read_text())
     assert result["reindex"]["documents"] >= 190 and result["api"]["errors"] == 0
     assert result["api"]["engines"] == ["opensearch"]

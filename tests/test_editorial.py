@@ -51,15 +51,24 @@ def form_of(client, url: str):
 def add_lesson(client, city: CityPage, action: str, title="Repair cafés in every district"):
     url = reverse("wagtailadmin_pages:add", args=["kb", "lessonpage", city.pk])
     data = form_of(client, url)
-    data.update({"title": title, "slug": "repair-cafes", "language": "en", "summary": "Residents fix things.",
-                 "challenge": "Broken things were thrown away.", action: "1"})
+    data.update(
+        {
+            "title": title,
+            "slug": "repair-cafes",
+            "language": "en",
+            "summary": "Residents fix things.",
+            "challenge": "Broken things were thrown away.",
+            action: "1",
+        }
+    )
     return client.post(url, data)
 
 
 def denied(response) -> bool:
     """Wagtail answers a forbidden admin action with 403 or a redirect to the dashboard with a message."""
-    return response.status_code == 403 or (response.status_code == 302 and response.url.startswith("/admin/")
-                                           and "/edit/" not in response.url)
+    return response.status_code == 403 or (
+        response.status_code == 302 and response.url.startswith("/admin/") and "/edit/" not in response.url
+    )
 
 
 def test_a_city_gets_its_editor_group_when_it_is_created(structure):
@@ -100,11 +109,19 @@ def test_cologne_editor_cannot_touch_soria(client, editors, structure):
     title = lesson.title
 
     assert denied(client.get(reverse("wagtailadmin_pages:add", args=["kb", "lessonpage", soria.pk])))
-    assert denied(client.post(reverse("wagtailadmin_pages:add", args=["kb", "lessonpage", soria.pk]),
-                              {"title": "Intruder", "slug": "intruder", "language": "en"}))
+    assert denied(
+        client.post(
+            reverse("wagtailadmin_pages:add", args=["kb", "lessonpage", soria.pk]),
+            {"title": "Intruder", "slug": "intruder", "language": "en"},
+        )
+    )
     assert denied(client.get(reverse("wagtailadmin_pages:edit", args=[lesson.pk])))
-    assert denied(client.post(reverse("wagtailadmin_pages:edit", args=[lesson.pk]),
-                              {"title": "Defaced", "slug": lesson.slug, "action-publish": "1"}))
+    assert denied(
+        client.post(
+            reverse("wagtailadmin_pages:edit", args=[lesson.pk]),
+            {"title": "Defaced", "slug": lesson.slug, "action-publish": "1"},
+        )
+    )
     assert denied(client.post(reverse("wagtailadmin_pages:unpublish", args=[lesson.pk])))
     assert denied(client.post(reverse("wagtailadmin_pages:delete", args=[lesson.pk])))
     assert denied(client.get(reverse("wagtailadmin_pages:move", args=[lesson.pk])))
@@ -174,8 +191,9 @@ def test_review_report_lists_overdue_content_by_city(client, editors, structure)
 
 def test_readers_see_when_overdue_content_was_last_reviewed(client, structure):
     lesson = find_page(structure, COLOGNE_LESSON)
-    LessonPage.objects.filter(pk=lesson.pk).update(review_by=timezone.localdate() - timedelta(days=3),
-                                                   last_reviewed=timezone.localdate() - timedelta(days=400))
+    LessonPage.objects.filter(pk=lesson.pk).update(
+        review_by=timezone.localdate() - timedelta(days=3), last_reviewed=timezone.localdate() - timedelta(days=400)
+    )
     html = client.get(lesson.url).content.decode()
     assert "Last reviewed on" in html
 
@@ -200,8 +218,13 @@ def test_featured_items_keep_the_editors_order_on_the_home_page(client, editors,
         data[f"featured_items-{number}-DELETE"] = "1"
     for offset, page in enumerate([first, second]):
         number = count + offset
-        data.update({f"featured_items-{number}-page": str(page.pk), f"featured_items-{number}-ORDER": str(offset + 1),
-                     f"featured_items-{number}-id": ""})
+        data.update(
+            {
+                f"featured_items-{number}-page": str(page.pk),
+                f"featured_items-{number}-ORDER": str(offset + 1),
+                f"featured_items-{number}-id": "",
+            }
+        )
     data["featured_items-TOTAL_FORMS"] = str(count + 2)
     data["action-publish"] = "1"
     response = client.post(url, data)

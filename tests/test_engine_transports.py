@@ -37,8 +37,9 @@ class Recorder(BaseHTTPRequestHandler):
         parsed = [json.loads(line) for line in body.splitlines() if line.strip()] if body else None
         if parsed and len(parsed) == 1 and not self.path.split("?")[0].endswith("_bulk"):
             parsed = parsed[0]
-        Recorder.requests.append((self.command, self.path.split("?")[0], parsed,
-                                  {key.lower(): value for key, value in self.headers.items()}))
+        Recorder.requests.append(
+            (self.command, self.path.split("?")[0], parsed, {key.lower(): value for key, value in self.headers.items()})
+        )
         payload = json.dumps(SEARCH_REPLY).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

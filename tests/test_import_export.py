@@ -1,6 +1,5 @@
 import filecmp
 import io
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -33,7 +32,9 @@ def test_import_creates_a_draft_lesson_with_sections_and_new_cities(tmp_path, st
     assert draft.what_did_not_work == "Opening hours during office time only."
     assert "| 2023 | 1200  |" in draft.results
     assert sorted(t.slug for t in draft.themes.all()) == [
-        "citizen-engagement-and-social-innovation", "waste-and-circular-economy"]
+        "citizen-engagement-and-social-innovation",
+        "waste-and-circular-economy",
+    ]
     city = CityPage.objects.get(slug="testville")
     assert (city.title, city.country.code) == ("Testville", "NL")
     assert page.get_parent().specific == city
@@ -92,8 +93,11 @@ BAD_FILES = {
     "bad-country.md": (LESSON.replace("country: NL", "country: XX"), "country", "not an ISO 3166-1"),
     "bad-theme.md": (LESSON.replace("Waste and circular economy", "Space travel"), "themes", "unknown theme"),
     "bad-language.md": (LESSON.replace("language: en", "language: klingon"), "language", "ISO 639-1"),
-    "bad-reference.md": (LESSON.replace("cost_effort:", "source: visit_report:testville/nowhere\ncost_effort:"),
-                         "source", "names no page"),
+    "bad-reference.md": (
+        LESSON.replace("cost_effort:", "source: visit_report:testville/nowhere\ncost_effort:"),
+        "source",
+        "names no page",
+    ),
     "no-front-matter.md": ("Just text", None, "no YAML front matter"),
     "typo-field.md": (LESSON.replace("summary:", "sumary:"), "sumary", "unknown field"),
 }

@@ -9,7 +9,13 @@ from wagtail.models import Page
 from home.models import HomePage
 from kb.content_files.pages import find_page
 from kb.models import (
-    ActionPlanPage, CaseStudyIndexPage, CaseStudyPage, CityIndexPage, CityPage, LessonPage, ListingPage,
+    ActionPlanPage,
+    CaseStudyIndexPage,
+    CaseStudyPage,
+    CityIndexPage,
+    CityPage,
+    LessonPage,
+    ListingPage,
     VisitReportPage,
 )
 
@@ -30,7 +36,7 @@ def get(client, url):
 def test_home_shows_intro_figures_featured_and_latest(client, structure):
     html = get(client, "/")
     assert "Pilot Cities and their Twin Cities" in html
-    assert f'<dd>{CityPage.objects.live().count()}</dd>' in html
+    assert f"<dd>{CityPage.objects.live().count()}</dd>" in html
     assert "Proximity offices for building rehabilitation" in html  # featured by load_demo
     assert 'type="search" name="q"' in html
 
@@ -85,8 +91,9 @@ def test_case_study_page_lists_items_with_editor_notes(client, structure):
         assert item.target.title.replace("'", "&#x27;") in html
 
 
-@pytest.mark.parametrize("url, model", [("/lessons/", LessonPage), ("/action-plans/", ActionPlanPage),
-                                        ("/visit-reports/", VisitReportPage)])
+@pytest.mark.parametrize(
+    "url, model", [("/lessons/", LessonPage), ("/action-plans/", ActionPlanPage), ("/visit-reports/", VisitReportPage)]
+)
 def test_listing_pages_list_everything_of_their_type(client, structure, url, model):
     pages = -(-model.objects.live().count() // ListingPage.PAGE_SIZE)
     html = "".join(get(client, f"{url}?page={number}") for number in range(1, pages + 1))
@@ -143,34 +150,63 @@ def test_singleton_indexes_cannot_be_created_twice(structure):
 
 
 def action(status, budget=None, kpis=()):
-    return ("action", {"title": f"{status} action", "status": status, "budget_eur": budget, "kpis": list(kpis),
-                       "lessons": []})
+    return (
+        "action",
+        {"title": f"{status} action", "status": status, "budget_eur": budget, "kpis": list(kpis), "lessons": []},
+    )
 
 
 def test_action_rollups_count_by_status_and_sum_budgets():
-    plan = ActionPlanPage(title="Plan", actions=[
-        action("completed", Decimal("1000.50")), action("completed", Decimal("200")),
-        action("delayed"), action("in_progress", Decimal("99.50")),
-    ])
+    plan = ActionPlanPage(
+        title="Plan",
+        actions=[
+            action("completed", Decimal("1000.50")),
+            action("completed", Decimal("200")),
+            action("delayed"),
+            action("in_progress", Decimal("99.50")),
+        ],
+    )
     counts = {status: count for status, _label, count in plan.actions_by_status()}
     assert counts == {"planned": 0, "in_progress": 1, "completed": 2, "delayed": 1, "cancelled": 0}
     assert plan.total_budget() == Decimal("1300.00")
 
 
-@pytest.mark.parametrize("baseline, current, target, percent", [
-    (0, 310, 1200, 25), (100, 50, 0, 50), (0, 2000, 1000, 100), (10, 5, 20, 0), (5, 5, 5, None),
-])
+@pytest.mark.parametrize(
+    "baseline, current, target, percent",
+    [
+        (0, 310, 1200, 25),
+        (100, 50, 0, 50),
+        (0, 2000, 1000, 100),
+        (10, 5, 20, 0),
+        (5, 5, 5, None),
+    ],
+)
 def test_kpi_progress(baseline, current, target, percent):
-    plan = ActionPlanPage(title="Plan", actions=[action("planned", kpis=[
-        {"name": "k", "unit": "", "baseline": Decimal(baseline), "current": Decimal(current),
-         "target": Decimal(target)}])])
+    plan = ActionPlanPage(
+        title="Plan",
+        actions=[
+            action(
+                "planned",
+                kpis=[
+                    {
+                        "name": "k",
+                        "unit": "",
+                        "baseline": Decimal(baseline),
+                        "current": Decimal(current),
+                        "target": Decimal(target),
+                    }
+                ],
+            )
+        ],
+    )
     assert plan.actions[0].value["kpis"][0].progress_percent() == percent
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr

@@ -7,10 +7,42 @@ from kb.content_files.pages import find_page
 pytestmark = pytest.mark.django_db
 
 HOSTILE_QUERIES = [
-    '"unbalanced', "((((", ")))", "[]{}", "a" * 5000, "\x00\x01\x02null", "-", "--", "+", "|", "*", "~", "~2",
-    "AND OR NOT", "OR", '"', '""', "foo\\", "\\", "title:x", "*:*", "a AND (b OR", "^2", "prox* -* +",
-    "مرحبا بالعالم", "שלום", "\u202eevil", "😀🔥🏙️", "%00", "<script>alert(1)</script>", "'; DROP TABLE x; --",
-    "\ud800" if False else "\ufffd", "a" * 50 + " " + "b" * 50, "NOT NOT NOT", "proximity~", '"proximity offices"~2',
+    '"unbalanced',
+    "((((",
+    ")))",
+    "[]{}",
+    "a" * 5000,
+    "\x00\x01\x02null",
+    "-",
+    "--",
+    "+",
+    "|",
+    "*",
+    "~",
+    "~2",
+    "AND OR NOT",
+    "OR",
+    '"',
+    '""',
+    "foo\\",
+    "\\",
+    "title:x",
+    "*:*",
+    "a AND (b OR",
+    "^2",
+    "prox* -* +",
+    "مرحبا بالعالم",
+    "שלום",
+    "\u202eevil",
+    "😀🔥🏙️",
+    "%00",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE x; --",
+    "\ud800" if False else "\ufffd",
+    "a" * 50 + " " + "b" * 50,
+    "NOT NOT NOT",
+    "proximity~",
+    '"proximity offices"~2',
 ]
 
 
@@ -30,8 +62,19 @@ def test_search_returns_the_documented_shape(client, any_engine):
     assert data["engine"] == ("opensearch" if any_engine else "database")
     assert data["total"] >= 2
     result = data["results"][0]
-    assert set(result) == {"id", "slug", "type", "title", "url", "summary", "highlight", "city", "themes",
-                           "language", "date"}
+    assert set(result) == {
+        "id",
+        "slug",
+        "type",
+        "title",
+        "url",
+        "summary",
+        "highlight",
+        "city",
+        "themes",
+        "language",
+        "date",
+    }
     assert result["type"] in ("lesson", "visit_report")
     assert set(result["city"]) == {"name", "slug", "country"}
     assert set(data["facets"]) == {"type", "country", "city", "role", "cohort", "theme", "language", "year"}
@@ -45,11 +88,19 @@ def test_filters_take_slugs_and_codes(client, any_engine):
     assert all("energy" in [t["slug"] for t in r["themes"]] for r in data["results"])
 
 
-@pytest.mark.parametrize("params, parameter", [
-    ({"page": "0"}, "page"), ({"page": "-3"}, "page"), ({"page": "x"}, "page"), ({"page": "99999999999"}, "page"),
-    ({"page_size": "51"}, "page_size"), ({"page_size": "0"}, "page_size"), ({"sort": "oldest"}, "sort"),
-    ({"page": "1001", "page_size": "10"}, "page"),
-])
+@pytest.mark.parametrize(
+    "params, parameter",
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "-3"}, "page"),
+        ({"page": "x"}, "page"),
+        ({"page": "99999999999"}, "page"),
+        ({"page_size": "51"}, "page_size"),
+        ({"page_size": "0"}, "page_size"),
+        ({"sort": "oldest"}, "sort"),
+        ({"page": "1001", "page_size": "10"}, "page"),
+    ],
+)
 def test_invalid_parameters_get_a_json_400_naming_the_parameter(client, params, parameter):
     response = client.get("/api/search", params)
     assert response.status_code == 400

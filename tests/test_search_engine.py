@@ -72,8 +72,9 @@ def test_drafts_and_private_pages_never_reach_the_index(search_engine, structure
     draft = lesson.get_latest_revision_as_object()
     draft.title = "A secret draft title zyxwv"
     draft.save_revision()
-    PageViewRestriction.objects.create(page=find_page(structure, "lesson:soria/oficinas-de-proximidad"),
-                                       restriction_type=PageViewRestriction.LOGIN)
+    PageViewRestriction.objects.create(
+        page=find_page(structure, "lesson:soria/oficinas-de-proximidad"), restriction_type=PageViewRestriction.LOGIN
+    )
     sync(search_engine)
     assert titles("zyxwv") == []
     assert "Oficinas de proximidad para la rehabilitación de edificios" not in titles("oficinas proximidad")
@@ -89,31 +90,46 @@ def test_editing_a_city_updates_the_documents_below_it(search_engine):
     assert found.total >= 1 and verify().clean
 
 
-@pytest.mark.parametrize("query, expected_title", [
-    ("renovating buildings", "Proximity offices for building rehabilitation"),  # English stemming
-    ("Wärmepumpe", "Wärmepumpen im Mehrfamilienhaus – Erfahrungen aus Kölner Wohnungseigentümergemeinschaften"),  # German plural → singular
-    ("oficina proximidad", "Oficinas de proximidad para la rehabilitación de edificios"),  # Spanish plural
-])
+@pytest.mark.parametrize(
+    "query, expected_title",
+    [
+        ("renovating buildings", "Proximity offices for building rehabilitation"),  # English stemming
+        (
+            "Wärmepumpe",
+            "Wärmepumpen im Mehrfamilienhaus – Erfahrungen aus Kölner Wohnungseigentümergemeinschaften",
+        ),  # German plural → singular
+        ("oficina proximidad", "Oficinas de proximidad para la rehabilitación de edificios"),  # Spanish plural
+    ],
+)
 def test_stemming(search_engine, query, expected_title):
     assert expected_title in titles(query)
 
 
-@pytest.mark.parametrize("query, expected_title", [
-    ("Malmo", "Malmö"),
-    ("Rzeszow", "Rzeszów"),
-    ("gasteiz", "Vitoria-Gasteiz"),
-    ("ENERGIA", "Oficinas de la Energía: asesoramiento energético de barrio en Valencia"),
-])
+@pytest.mark.parametrize(
+    "query, expected_title",
+    [
+        ("Malmo", "Malmö"),
+        ("Rzeszow", "Rzeszów"),
+        ("gasteiz", "Vitoria-Gasteiz"),
+        ("ENERGIA", "Oficinas de la Energía: asesoramiento energético de barrio en Valencia"),
+    ],
+)
 def test_accent_and_case_folding(search_engine, query, expected_title):
     assert expected_title in titles(query)
 
 
-@pytest.mark.parametrize("query, expected_title", [
-    ("heat pump", "Wärmepumpen im Mehrfamilienhaus – Erfahrungen aus Kölner Wohnungseigentümergemeinschaften"),  # English → German
-    ("green roofs", "Gründächer fördern: Das Programm GRÜN hoch 3"),  # English → German
-    ("district heating", "Rehabilitación energética de viviendas en el casco histórico"),  # English → Spanish
-    ("Gründach", "Gröna tak och öppen dagvattenhantering i Augustenborg"),  # German → Swedish
-])
+@pytest.mark.parametrize(
+    "query, expected_title",
+    [
+        (
+            "heat pump",
+            "Wärmepumpen im Mehrfamilienhaus – Erfahrungen aus Kölner Wohnungseigentümergemeinschaften",
+        ),  # English → German
+        ("green roofs", "Gründächer fördern: Das Programm GRÜN hoch 3"),  # English → German
+        ("district heating", "Rehabilitación energética de viviendas en el casco histórico"),  # English → Spanish
+        ("Gründach", "Gröna tak och öppen dagvattenhantering i Augustenborg"),  # German → Swedish
+    ],
+)
 def test_glossary_matches_across_languages(search_engine, query, expected_title):
     assert expected_title in titles(query)
 
@@ -122,13 +138,17 @@ def test_facet_counts_equal_database_counts(search_engine):
     for filters in ({}, {"country": ("ES",)}, {"type": ("lesson",), "language": ("de", "es")}, {"theme": ("energy",)}):
         request = build_request("", **filters)
         from_engine = search_engine_counts(search_engine, request)
-        from_database = {facet: {v.value: v.count for v in values}
-                         for facet, values in database.search_database(request).facets.items()}
+        from_database = {
+            facet: {v.value: v.count for v in values}
+            for facet, values in database.search_database(request).facets.items()
+        }
         assert from_engine == from_database, filters
 
 
 def search_engine_counts(engine, request):
-    return {facet: {v.value: v.count for v in values} for facet, values in search_engine(engine, request).facets.items()}
+    return {
+        facet: {v.value: v.count for v in values} for facet, values in search_engine(engine, request).facets.items()
+    }
 
 
 def test_facets_are_disjunctive_within_a_facet_and_conjunctive_across(search_engine):
@@ -171,6 +191,7 @@ def test_did_you_mean_and_suggestions(search_engine):
     response = search(build_request("renovaton"))
     assert response.total == 0 and response.suggestion == "renovation"
     from search.service import suggest
+
     suggestions, engine = suggest("proxim")
     assert engine == "opensearch"
     assert "Proximity offices for building rehabilitation" in [s["title"] for s in suggestions]
@@ -193,6 +214,7 @@ def test_sort_by_newest(search_engine):
 
 def test_related_content_uses_more_like_this(search_engine, structure):
     from search.service import related
+
     hits, engine = related(find_page(structure, LESSON))
     assert engine == "opensearch" and hits
     assert find_page(structure, LESSON).pk not in [hit.id for hit in hits]
@@ -246,8 +268,12 @@ def test_worker_and_commands(search_engine, structure):
     assert "indexed 1" in out.getvalue()
     call_command("search_index", "verify", stdout=io.StringIO())  # clean: no error
 
-    search_engine.call("delete", index=search_settings().alias, id=str(find_page(structure, "lesson:soria/oficinas-de-proximidad").pk),
-                       refresh=True)
+    search_engine.call(
+        "delete",
+        index=search_settings().alias,
+        id=str(find_page(structure, "lesson:soria/oficinas-de-proximidad").pk),
+        refresh=True,
+    )
     with pytest.raises(CommandError, match="drifted"):
         call_command("search_index", "verify", stdout=io.StringIO())
     status = io.StringIO()

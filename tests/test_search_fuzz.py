@@ -14,18 +14,22 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                          HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 OPERATORS = ['"', "-", "+", "|", "*", "(", ")", "~", "\\", "OR", "AND", "NOT", "~2", "^"]
 hostile_text = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=50),  # control, null, RTL, emoji, surrogates' kin
-    st.lists(st.sampled_from(OPERATORS + ["heat", "pump", "Fernwärme", "\u202e", "😀", "\x00"]), max_size=20)
-    .map(" ".join),
+    st.lists(st.sampled_from(OPERATORS + ["heat", "pump", "Fernwärme", "\u202e", "😀", "\x00"]), max_size=20).map(
+        " ".join
+    ),
     st.just("a" * 20000),
 )
 facet_values = st.lists(st.text(max_size=40), max_size=4)
-numbers = st.one_of(st.integers(), st.text(max_size=12), st.just("1e309"), st.just("-0"), st.just("999999999999999999999"))
+numbers = st.one_of(
+    st.integers(), st.text(max_size=12), st.just("1e309"), st.just("-0"), st.just("999999999999999999999")
+)
 
 
 def assert_well_formed(response):
@@ -47,8 +51,15 @@ def api_engine(request, structure):
 
 
 @FUZZ
-@given(q=hostile_text, country=facet_values, theme=facet_values, city=facet_values, page=numbers, size=numbers,
-       sort=st.one_of(st.sampled_from(["relevance", "newest"]), st.text(max_size=10)))
+@given(
+    q=hostile_text,
+    country=facet_values,
+    theme=facet_values,
+    city=facet_values,
+    page=numbers,
+    size=numbers,
+    sort=st.one_of(st.sampled_from(["relevance", "newest"]), st.text(max_size=10)),
+)
 def test_search_never_fails_on_hostile_input(client, api_engine, q, country, theme, city, page, size, sort):
     params = {"q": q, "country": country, "theme": theme, "city": city, "page": page, "page_size": size, "sort": sort}
     body = assert_well_formed(client.get("/api/search", params))
@@ -80,5 +91,7 @@ def test_api_against_its_openapi_schema(case, api_engine):
         try:
             body = json.loads(response.text)
         except ValueError:
-            pytest.fail(f"{response.status_code} without a JSON body for {case.path} {case.query}: {response.text[:300]}")
+            pytest.fail(
+                f"{response.status_code} without a JSON body for {case.path} {case.query}: {response.text[:300]}"
+            )
         assert body.get("detail") and "parameter" in body

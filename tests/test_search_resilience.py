@@ -5,7 +5,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from django.utils import timezone
 
 from kb.content_files.pages import find_page
@@ -27,8 +26,13 @@ class Node:
 
     def __init__(self, folder: Path, port: int):
         self.url = f"http://127.0.0.1:{port}"
-        self.env = {**os.environ, "OPENSEARCH_PORT": str(port), "OPENSEARCH_TRANSPORT_PORT": f"{port + 100}-{port + 110}",
-                    "OPENSEARCH_DATA": str(folder / "data"), "OPENSEARCH_RUN": str(folder / "run")}
+        self.env = {
+            **os.environ,
+            "OPENSEARCH_PORT": str(port),
+            "OPENSEARCH_TRANSPORT_PORT": f"{port + 100}-{port + 110}",
+            "OPENSEARCH_DATA": str(folder / "data"),
+            "OPENSEARCH_RUN": str(folder / "run"),
+        }
 
     def run(self, action: str):
         subprocess.run([str(SCRIPT), action], env=self.env, check=True, capture_output=True, timeout=180)
@@ -62,8 +66,9 @@ def storm(pages, rounds, tag, capture):
 
 def test_engine_outage_during_a_storm_of_edits(own_node, client, structure, django_capture_on_commit_callbacks):
     rebuild()
-    pages = [page.specific for page in LessonPage.objects.live().order_by("pk")] + \
-        [page.specific for page in ActionPlanPage.objects.live().order_by("pk")]
+    pages = [page.specific for page in LessonPage.objects.live().order_by("pk")] + [
+        page.specific for page in ActionPlanPage.objects.live().order_by("pk")
+    ]
     storm(pages, STORM // 2, "before", django_capture_on_commit_callbacks)
     own_node.run("stop")
 
@@ -72,8 +77,10 @@ def test_engine_outage_during_a_storm_of_edits(own_node, client, structure, djan
     waiting = IndexQueueEntry.objects.all()
     assert all("unreachable" in entry.last_error for entry in waiting)  # inline attempts failed and were kept
     statuses = [client.get("/api/search", {"q": query}).status_code for query in ("renovation", "Wärmepumpe", "")]
-    statuses += [client.get(url).status_code for url in ("/", "/search/?q=proximity", "/cities/cologne/",
-                                                         "/lessons/", "/api/search/suggest?q=prox")]
+    statuses += [
+        client.get(url).status_code
+        for url in ("/", "/search/?q=proximity", "/cities/cologne/", "/lessons/", "/api/search/suggest?q=prox")
+    ]
     assert statuses == [200] * len(statuses)
     fallback = client.get("/api/search", {"q": "during"}).json()
     assert fallback["engine"] == "database" and fallback["total"] > 0

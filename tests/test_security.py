@@ -42,8 +42,9 @@ def test_anonymous_users_cannot_write_through_the_admin(client, structure):
 
 def test_login_is_locked_after_repeated_failures(client):
     get_user_model().objects.create_user("editor", "editor@example.com", "the-right-password")
-    statuses = [client.post("/admin/login/", {"username": "editor", "password": "wrong"}).status_code
-                for _attempt in range(5)]
+    statuses = [
+        client.post("/admin/login/", {"username": "editor", "password": "wrong"}).status_code for _attempt in range(5)
+    ]
     assert statuses == [200, 200, 200, 200, 429]  # the form again with an error, then locked out
     locked = client.post("/admin/login/", {"username": "editor", "password": "the-right-password"})
     assert locked.status_code == 429
@@ -73,11 +74,21 @@ def test_responses_carry_security_headers(client):
 
 
 def test_production_settings_pass_the_deployment_checklist():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "kb.example.eu",
-           "DATABASE_URL": "sqlite:////tmp/kb-deploy-check.sqlite3"}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "kb.example.eu",
+        "DATABASE_URL": "sqlite:////tmp/kb-deploy-check.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -89,8 +100,9 @@ TOKEN = "zzleakcheckzz"
 def hidden_pages(structure, editors):
     """A draft, an unpublished page, a private page and a page awaiting moderation, all carrying TOKEN."""
     cologne = find_city(structure, "Cologne")
-    draft = cologne.add_child(instance=LessonPage(title=f"Draft {TOKEN}", slug="draft-leak", language="en",
-                                                  summary=TOKEN, live=False))
+    draft = cologne.add_child(
+        instance=LessonPage(title=f"Draft {TOKEN}", slug="draft-leak", language="en", summary=TOKEN, live=False)
+    )
     draft.save_revision()
     unpublished = find_page(structure, "lesson:cologne/waermepumpen-mehrfamilienhaus")
     unpublished.title = f"Unpublished {TOKEN}"
@@ -100,8 +112,9 @@ def hidden_pages(structure, editors):
     private.title = f"Private {TOKEN}"
     private.save_revision().publish()
     PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.PASSWORD, password="x")
-    moderated = cologne.add_child(instance=LessonPage(title=f"Moderated {TOKEN}", slug="moderated-leak",
-                                                      language="en", summary=TOKEN, live=False))
+    moderated = cologne.add_child(
+        instance=LessonPage(title=f"Moderated {TOKEN}", slug="moderated-leak", language="en", summary=TOKEN, live=False)
+    )
     revision = moderated.save_revision(user=editors["cologne"])
     moderated.get_workflow().start(moderated, editors["cologne"])
     assert revision and not moderated.live

@@ -16,13 +16,27 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_worker_killed_mid_batch_resumes_without_loss(engine_url, tmp_path):
     prefix = f"crash{os.getpid()}_"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "DEBUG": "false",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'crash.sqlite3'}", "SEARCH_URL": engine_url,
-           "SEARCH_INDEX_PREFIX": prefix, "SEARCH_INDEX_INLINE": "false", "SEARCH_WORKER_LEASE_SECONDS": "2"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'crash.sqlite3'}",
+        "SEARCH_URL": engine_url,
+        "SEARCH_INDEX_PREFIX": prefix,
+        "SEARCH_INDEX_INLINE": "false",
+        "SEARCH_WORKER_LEASE_SECONDS": "2",
+    }
 
     def manage(*args, check=True):
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=300, check=check)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=check,
+        )
 
     manage("migrate", "--noinput")
     manage("search_index", "rebuild")  # an empty index behind the alias
@@ -31,8 +45,13 @@ def test_worker_killed_mid_batch_resumes_without_loss(engine_url, tmp_path):
     engine = OpenSearch([engine_url])
     alias = f"{prefix}knowledge"
 
-    worker = subprocess.Popen([sys.executable, "manage.py", "search_worker", "--batch", "400"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "search_worker", "--batch", "400"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

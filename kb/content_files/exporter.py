@@ -8,8 +8,13 @@ from kb.models import CityPage, LessonPage, VisitReportPage
 from .document import ContentDocument, join_sections, write_document
 from .pages import CASE_STUDY_OWNER, DOCUMENT_TYPES, PAGE_MODELS, reference_for
 
-LESSON_HEADINGS = [("challenge", "Challenge"), ("what_we_did", "What we did"), ("results", "Results"),
-                   ("what_did_not_work", "What did not work"), ("transferability", "Transferability")]
+LESSON_HEADINGS = [
+    ("challenge", "Challenge"),
+    ("what_we_did", "What we did"),
+    ("results", "Results"),
+    ("what_did_not_work", "What did not work"),
+    ("transferability", "Transferability"),
+]
 VISIT_HEADINGS = [("agenda", "Agenda"), ("findings", "Findings")]
 
 
@@ -108,25 +113,31 @@ def _lesson_meta(page) -> dict:
 
 
 def _action_plan_meta(page) -> dict:
-    return {**_city_content_meta(page), "status": page.status, "adopted_on": page.adopted_on,
-            "actions": [_action(block.value) for block in page.actions]}
+    return {
+        **_city_content_meta(page),
+        "status": page.status,
+        "adopted_on": page.adopted_on,
+        "actions": [_action(block.value) for block in page.actions],
+    }
 
 
 def _action(value) -> dict:
-    return _compact({
-        "title": value["title"],
-        "description": value["description"],
-        "theme": value["theme"].name if value["theme"] else None,
-        "lead_department": value["lead_department"],
-        "planned_start": value["planned_start"],
-        "planned_end": value["planned_end"],
-        "actual_start": value["actual_start"],
-        "actual_end": value["actual_end"],
-        "budget_eur": value["budget_eur"],
-        "status": value["status"],
-        "kpis": [_compact(dict(kpi)) for kpi in value["kpis"]],
-        "lessons": [reference_for(lesson.specific) for lesson in value["lessons"] if lesson],
-    })
+    return _compact(
+        {
+            "title": value["title"],
+            "description": value["description"],
+            "theme": value["theme"].name if value["theme"] else None,
+            "lead_department": value["lead_department"],
+            "planned_start": value["planned_start"],
+            "planned_end": value["planned_end"],
+            "actual_start": value["actual_start"],
+            "actual_end": value["actual_end"],
+            "budget_eur": value["budget_eur"],
+            "status": value["status"],
+            "kpis": [_compact(dict(kpi)) for kpi in value["kpis"]],
+            "lessons": [reference_for(lesson.specific) for lesson in value["lessons"] if lesson],
+        }
+    )
 
 
 def _visit_report_meta(page) -> dict:
@@ -146,7 +157,9 @@ def _case_study_meta(page) -> dict:
     return {
         **_content_meta(page),
         "featured": page.featured,
-        "items": [_compact({"ref": reference_for(item.target.specific), "note": item.note}) for item in page.items.all()],
+        "items": [
+            _compact({"ref": reference_for(item.target.specific), "note": item.note}) for item in page.items.all()
+        ],
     }
 
 

@@ -83,8 +83,9 @@ class PageWriter:
         # Cities first, then every page exists before any reference between pages is resolved.
         ordered = sorted(documents, key=lambda document: document.type != "city")
         pages = {document.reference: self._guard(document, self._existing_or_new, document) for document in ordered}
-        return [(document, self._guard(document, self._apply, document, pages[document.reference]))
-                for document in ordered]
+        return [
+            (document, self._guard(document, self._apply, document, pages[document.reference])) for document in ordered
+        ]
 
     def _guard(self, document: ContentDocument, step, *args):
         """Run one step for one file, turning model validation errors into a file error."""
@@ -105,7 +106,9 @@ class PageWriter:
         existing = parent.get_children().filter(slug=document.slug).first()
         if existing is not None:
             if not isinstance(existing.specific, model):
-                raise ContentFileError(None, "slug", f"'{document.slug}' is already a {type(existing.specific).__name__}")
+                raise ContentFileError(
+                    None, "slug", f"'{document.slug}' is already a {type(existing.specific).__name__}"
+                )
             return existing.specific
         page = model(title=document.title, slug=document.slug, live=False)
         _fill_fields(page, document, self)
@@ -162,9 +165,27 @@ def _fill_fields(page, document: ContentDocument, writer: PageWriter) -> None:
     """Set the page's own fields (everything but references to other content pages)."""
     meta = document.meta
     page.title, page.draft_title, page.slug = document.title, document.title, document.slug
-    for name in ("language", "summary", "date", "editors_pick", "role", "cohort", "population", "target_year",
-                 "latitude", "longitude", "website", "cost_effort", "status", "adopted_on", "start_date",
-                 "end_date", "module", "participants", "featured"):
+    for name in (
+        "language",
+        "summary",
+        "date",
+        "editors_pick",
+        "role",
+        "cohort",
+        "population",
+        "target_year",
+        "latitude",
+        "longitude",
+        "website",
+        "cost_effort",
+        "status",
+        "adopted_on",
+        "start_date",
+        "end_date",
+        "module",
+        "participants",
+        "featured",
+    ):
         if name in TYPES[document.type]:
             setattr(page, name, meta.get(name, _cleared(page, name)))
     if document.type == "city":
@@ -188,14 +209,20 @@ def _fill_relations(page, document: ContentDocument, writer: PageWriter) -> None
     page.themes = list(Theme.objects.filter(name__in=meta.get("themes", [])))
     if document.type == "city":
         page.twinnings = [
-            Twinning(twin=writer.city(twin["city"], "twins"), cohort=twin.get("cohort"),
-                     start=twin.get("start"), end=twin.get("end"))
+            Twinning(
+                twin=writer.city(twin["city"], "twins"),
+                cohort=twin.get("cohort"),
+                start=twin.get("start"),
+                end=twin.get("end"),
+            )
             for twin in meta.get("twins", [])
         ]
         return
     if document.type == "case_study":
-        page.items = [CaseStudyItem(target=writer.page(item["ref"], "items"), note=item.get("note", ""))
-                      for item in meta.get("items", [])]
+        page.items = [
+            CaseStudyItem(target=writer.page(item["ref"], "items"), note=item.get("note", ""))
+            for item in meta.get("items", [])
+        ]
         return
     page.partner_cities = [writer.city(label, "partner_cities") for label in meta.get("partner_cities", [])]
     if document.type == "lesson":
@@ -214,8 +241,10 @@ def _action_data(action: dict, writer: PageWriter) -> dict:
         data[key] = action[key].isoformat() if key in action else None
     data["budget_eur"] = str(action["budget_eur"]) if "budget_eur" in action else None
     data["theme"] = Theme.objects.get(name=action["theme"]).pk if "theme" in action else None
-    data["kpis"] = [{key: value if key in ("name", "unit") else str(value) for key, value in kpi.items()}
-                    for kpi in action.get("kpis", [])]
+    data["kpis"] = [
+        {key: value if key in ("name", "unit") else str(value) for key, value in kpi.items()}
+        for kpi in action.get("kpis", [])
+    ]
     data["lessons"] = [writer.page(ref, "actions.lessons").pk for ref in action.get("lessons", [])]
     return data
 

@@ -164,7 +164,9 @@ def reference(*types: str) -> Callable:
         value = text(value).lower()
         match = REFERENCE.match(value)
         if not match or match["type"] not in types:
-            raise FieldError(f"'{value}' is not a reference like '{types[0]}:city-slug/page-slug' to a {' or '.join(types)}")
+            raise FieldError(
+                f"'{value}' is not a reference like '{types[0]}:city-slug/page-slug' to a {' or '.join(types)}"
+            )
         return value
 
     return parse

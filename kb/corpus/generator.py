@@ -8,8 +8,7 @@ cities, so every page renders, exports, and is indexed exactly like an imported 
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -18,17 +17,26 @@ from django.db.models import F
 from wagtail.models import Locale, Page, Revision
 from wagtail.search.backends import get_search_backends
 
-from kb.slugs import slug_for
 from kb.models import (
-    ActionPlanPage, ActionStatus, CaseStudyItem, CaseStudyPage, CityPage, CityRole, LessonPage, PlanStatus,
-    ProgrammeModule, Theme, VisitReportPage,
+    ActionPlanPage,
+    ActionStatus,
+    CaseStudyItem,
+    CaseStudyPage,
+    CityPage,
+    CityRole,
+    LessonPage,
+    PlanStatus,
+    ProgrammeModule,
+    Theme,
+    VisitReportPage,
 )
+from kb.slugs import slug_for
 from kb.structure import ensure_site_structure
 
 from . import vocabulary
 
 BATCH = 2000
-EPOCH = datetime(2026, 1, 1, tzinfo=dt_timezone.utc)
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 SHARES = {"lesson": 0.70, "visit_report": 0.15, "action_plan": 0.10, "case_study": 0.01}
 
 
@@ -70,9 +78,11 @@ class CorpusGenerator:
         for kind in ("lesson", "action_plan", "visit_report"):
             owners = [self.random.choice(cities) for _ in range(counts[kind])]
             made[kind] = self.under_cities(kind, owners, cities, made.get("lesson", []), progress)
-        made["case_study"] = self.write(self.structure.case_studies, [
-            self.case_study(number, made["lesson"] + made["action_plan"]) for number in range(counts["case_study"])
-        ], progress)
+        made["case_study"] = self.write(
+            self.structure.case_studies,
+            [self.case_study(number, made["lesson"] + made["action_plan"]) for number in range(counts["case_study"])],
+            progress,
+        )
         return stats
 
     # --- cities --------------------------------------------------------------------------------------
@@ -86,14 +96,23 @@ class CorpusGenerator:
                 continue
             role = self.random.choices(list(CityRole.values), weights=[3, 4, 4, 1])[0]
             text_language = self.text_language(language)
-            new.append(CityPage(
-                title=name, slug=slug_for(name), country=country, language=text_language, role=role,
-                cohort=self.random.choice([1, 2, 3]) if role in ("pilot", "twin") else None,
-                population=population, target_year=2030 if role != "member" else 2040,
-                latitude=Decimal(str(latitude)), longitude=Decimal(str(longitude)),
-                website=f"https://www.{slug_for(name)}.example.eu", summary=self.sentence(text_language, place=name),
-                description=self.paragraphs(text_language, 2, place=name),
-            ))
+            new.append(
+                CityPage(
+                    title=name,
+                    slug=slug_for(name),
+                    country=country,
+                    language=text_language,
+                    role=role,
+                    cohort=self.random.choice([1, 2, 3]) if role in ("pilot", "twin") else None,
+                    population=population,
+                    target_year=2030 if role != "member" else 2040,
+                    latitude=Decimal(str(latitude)),
+                    longitude=Decimal(str(longitude)),
+                    website=f"https://www.{slug_for(name)}.example.eu",
+                    summary=self.sentence(text_language, place=name),
+                    description=self.paragraphs(text_language, 2, place=name),
+                )
+            )
         self.write(self.structure.cities, new, None, themes=lambda page: self.pick_themes(2))
         return list(CityPage.objects.child_of(self.structure.cities).filter(slug__in=[slug_for(c[0]) for c in chosen]))
 
@@ -107,8 +126,13 @@ class CorpusGenerator:
         for city_pages in by_city.values():
             city = city_pages[0]
             pages = [self.content(kind, city, cities, lessons, number) for number in range(len(city_pages))]
-            made += self.write(city, pages, progress, themes=lambda page: self.pick_themes(3),
-                               partners=lambda page: self.random.sample(cities, min(2, len(cities))))
+            made += self.write(
+                city,
+                pages,
+                progress,
+                themes=lambda page: self.pick_themes(3),
+                partners=lambda page: self.random.sample(cities, min(2, len(cities))),
+            )
         return made
 
     def content(self, kind, city, cities, lessons, number):
@@ -117,35 +141,61 @@ class CorpusGenerator:
         place = city.title
         title = self.title(language, theme, place)
         when = self.day()
-        common = {"title": title, "slug": f"{slug_for(title)[:60]}-{self.random.randrange(10**6):06d}",
-                  "language": language, "date": when, "summary": self.sentence(language, theme, place)}
+        common = {
+            "title": title,
+            "slug": f"{slug_for(title)[:60]}-{self.random.randrange(10**6):06d}",
+            "language": language,
+            "date": when,
+            "summary": self.sentence(language, theme, place),
+        }
         if kind == "lesson":
             text = vocabulary.TEXT[language]["sections"]
-            return LessonPage(**common, body=self.paragraphs(language, 1, theme, place),
-                              cost_effort=self.random.choice(["Low", "Medium", "High"]) + f", {self.random.randint(1, 24)} months",
-                              **{name: f"{self.random.choice(text[name])} {self.paragraphs(language, 1, theme, place)}"
-                                 for name in ("challenge", "what_we_did", "results", "what_did_not_work",
-                                              "transferability")})
+            return LessonPage(
+                **common,
+                body=self.paragraphs(language, 1, theme, place),
+                cost_effort=self.random.choice(["Low", "Medium", "High"]) + f", {self.random.randint(1, 24)} months",
+                **{
+                    name: f"{self.random.choice(text[name])} {self.paragraphs(language, 1, theme, place)}"
+                    for name in ("challenge", "what_we_did", "results", "what_did_not_work", "transferability")
+                },
+            )
         if kind == "action_plan":
-            return ActionPlanPage(**common, body=self.paragraphs(language, 2, theme, place),
-                                  status=self.random.choice(PlanStatus.values), adopted_on=when,
-                                  actions=[("action", self.action(language, when, lessons))
-                                           for _ in range(self.random.randint(3, 8))])
-        report = VisitReportPage(**common, body=self.paragraphs(language, 1, theme, place), host_city=city,
-                                 start_date=when, end_date=when + timedelta(days=self.random.randint(1, 3)),
-                                 module=self.random.choice(ProgrammeModule.values),
-                                 participants=self.random.randint(8, 60),
-                                 agenda="\n".join(f"- {self.sentence(language, theme, place)}" for _ in range(4)),
-                                 findings=self.paragraphs(language, 2, theme, place))
+            return ActionPlanPage(
+                **common,
+                body=self.paragraphs(language, 2, theme, place),
+                status=self.random.choice(PlanStatus.values),
+                adopted_on=when,
+                actions=[("action", self.action(language, when, lessons)) for _ in range(self.random.randint(3, 8))],
+            )
+        report = VisitReportPage(
+            **common,
+            body=self.paragraphs(language, 1, theme, place),
+            host_city=city,
+            start_date=when,
+            end_date=when + timedelta(days=self.random.randint(1, 3)),
+            module=self.random.choice(ProgrammeModule.values),
+            participants=self.random.randint(8, 60),
+            agenda="\n".join(f"- {self.sentence(language, theme, place)}" for _ in range(4)),
+            findings=self.paragraphs(language, 2, theme, place),
+        )
         report.visiting_cities = self.random.sample(cities, min(3, len(cities)))
         return report
 
     def case_study(self, number, candidates) -> CaseStudyPage:
         title = f"Case study {number + 1}: {self.title('en', self.random.choice(vocabulary.THEME_SLUGS), 'Europe')}"
-        page = CaseStudyPage(title=title, slug=f"case-study-{number + 1}", language="en", date=self.day(),
-                             summary=self.sentence("en"), body=self.paragraphs("en", 2), featured=number == 0)
-        page.items = [CaseStudyItem(target=target, note=self.sentence("en"), sort_order=order)
-                      for order, target in enumerate(self.random.sample(candidates, min(4, len(candidates))))]
+        page = CaseStudyPage(
+            title=title,
+            slug=f"case-study-{number + 1}",
+            language="en",
+            date=self.day(),
+            summary=self.sentence("en"),
+            body=self.paragraphs("en", 2),
+            featured=number == 0,
+        )
+        page.items = [
+            CaseStudyItem(target=target, note=self.sentence("en"), sort_order=order)
+            for order, target in enumerate(self.random.sample(candidates, min(4, len(candidates))))
+        ]
         return page
 
     def action(self, language, start, lessons) -> dict:
@@ -159,13 +209,21 @@ class CorpusGenerator:
             "description": self.sentence(language),
             "theme": self.themes[self.random.choice(vocabulary.THEME_SLUGS)],
             "lead_department": self.random.choice(words["departments"]),
-            "planned_start": start, "planned_end": planned_end,
+            "planned_start": start,
+            "planned_end": planned_end,
             "actual_start": start + timedelta(days=self.random.randint(0, 60)) if status != "planned" else None,
             "actual_end": planned_end if status == "completed" else None,
-            "budget_eur": Decimal(self.random.randrange(20, 5000) * 1000), "status": status,
-            "kpis": [{"name": name, "unit": unit, "baseline": Decimal(baseline),
-                      "target": Decimal(baseline + self.random.randint(50, 2000)),
-                      "current": Decimal(baseline + self.random.randint(0, 1000))}],
+            "budget_eur": Decimal(self.random.randrange(20, 5000) * 1000),
+            "status": status,
+            "kpis": [
+                {
+                    "name": name,
+                    "unit": unit,
+                    "baseline": Decimal(baseline),
+                    "target": Decimal(baseline + self.random.randint(50, 2000)),
+                    "current": Decimal(baseline + self.random.randint(0, 1000)),
+                }
+            ],
             "lessons": [self.random.choice(lessons)] if lessons and self.random.random() < 0.4 else [],
         }
 
@@ -175,7 +233,7 @@ class CorpusGenerator:
         """Insert ``pages`` as live children of ``parent`` with a published revision each, in batches."""
         written = []
         for start in range(0, len(pages), BATCH):
-            batch = pages[start:start + BATCH]
+            batch = pages[start : start + BATCH]
             written += self._write_batch(parent, batch, themes, partners)
             if progress:
                 progress(len(batch))
@@ -197,21 +255,33 @@ class CorpusGenerator:
                 page.themes = themes(page)
             if partners and hasattr(page, "partner_cities"):
                 page.partner_cities = partners(page)
-        bases = Page.objects.bulk_create([Page(**{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields
-                                                  if f.attname != "id"}) for page in pages])
-        for page, base in zip(pages, bases):
+        bases = Page.objects.bulk_create(
+            [
+                Page(**{f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields if f.attname != "id"})
+                for page in pages
+            ]
+        )
+        for page, base in zip(pages, bases, strict=True):
             page.pk = page.id = page.page_ptr_id = base.pk
             if isinstance(page, (LessonPage, ActionPlanPage)):
                 page.review_by = (page.last_published_at + timedelta(days=365)).date()
         local_fields = [f for f in model._meta.local_concrete_fields]
         model._base_manager._insert(pages, fields=local_fields, using="default")
         self._write_relations(model, pages)
-        revisions = Revision.objects.bulk_create([
-            Revision(content_type=content_type, base_content_type=self.page_type, object_id=str(page.pk),
-                     created_at=page.last_published_at, object_str=page.title, content=page.serializable_data())
-            for page in pages
-        ])
-        for page, revision in zip(pages, revisions):
+        revisions = Revision.objects.bulk_create(
+            [
+                Revision(
+                    content_type=content_type,
+                    base_content_type=self.page_type,
+                    object_id=str(page.pk),
+                    created_at=page.last_published_at,
+                    object_str=page.title,
+                    content=page.serializable_data(),
+                )
+                for page in pages
+            ]
+        )
+        for page, revision in zip(pages, revisions, strict=True):
             page.live_revision_id = page.latest_revision_id = revision.pk
         Page.objects.bulk_update(pages, ["live_revision", "latest_revision"], batch_size=BATCH)
         Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(pages))
@@ -227,8 +297,13 @@ class CorpusGenerator:
             through = getattr(model, name).through
             source = f"{model._meta.model_name}_id"
             target = next(f.attname for f in through._meta.concrete_fields if f.attname not in ("id", source))
-            through.objects.bulk_create([through(**{source: page.pk, target: related.pk})
-                                         for page in pages for related in getattr(page, name).all()])
+            through.objects.bulk_create(
+                [
+                    through(**{source: page.pk, target: related.pk})
+                    for page in pages
+                    for related in getattr(page, name).all()
+                ]
+            )
         if model is CaseStudyPage:
             items = [item for page in pages for item in page.items.all()]
             for page in pages:
@@ -253,8 +328,13 @@ class CorpusGenerator:
         return template.format(city=place or self.district(language), district=self.district(language))
 
     def paragraphs(self, language, count, theme=None, place=None) -> str:
-        return "\n\n".join(" ".join(self.sentence(language, theme if self.random.random() < 0.7 else None, place)
-                                    for _ in range(self.random.randint(3, 5))) for _ in range(count))
+        return "\n\n".join(
+            " ".join(
+                self.sentence(language, theme if self.random.random() < 0.7 else None, place)
+                for _ in range(self.random.randint(3, 5))
+            )
+            for _ in range(count)
+        )
 
     def district(self, language) -> str:
         return self.random.choice(vocabulary.TEXT[language]["districts"])

@@ -71,8 +71,11 @@ def _structured(page, request) -> dict | None:
             "name": page.title,
             "startDate": page.start_date.isoformat(),
             "endDate": page.end_date.isoformat(),
-            "location": {"@type": "City", "name": page.host_city.title,
-                         "address": {"@type": "PostalAddress", "addressCountry": page.host_city.country.code}},
+            "location": {
+                "@type": "City",
+                "name": page.host_city.title,
+                "address": {"@type": "PostalAddress", "addressCountry": page.host_city.country.code},
+            },
         }
     return {key: value for key, value in data.items() if value not in (None, "", [])}
 

@@ -25,8 +25,14 @@ def with_param(context, name: str, value) -> str:
 
 
 FACET_LABELS = {
-    "type": _("Type"), "country": _("Country"), "city": _("City"), "role": _("Role in the Mission"),
-    "cohort": _("Cohort"), "theme": _("Theme"), "language": _("Language"), "year": _("Year"),
+    "type": _("Type"),
+    "country": _("Country"),
+    "city": _("City"),
+    "role": _("Role in the Mission"),
+    "cohort": _("Cohort"),
+    "theme": _("Theme"),
+    "language": _("Language"),
+    "year": _("Year"),
 }
 
 

@@ -18,7 +18,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{outcome}: {document.reference} ({document.path})")
         for error in report.errors:
             self.stderr.write(self.style.ERROR(f"error: {error}"))
-        counts = {outcome: sum(1 for _d, o in report.outcomes if o == outcome) for outcome in ("created", "updated", "unchanged")}
+        counts = {
+            outcome: sum(1 for _d, o in report.outcomes if o == outcome)
+            for outcome in ("created", "updated", "unchanged")
+        }
         verb = "would import" if dry_run else ("published" if publish else "imported as drafts")
         summary = ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
         self.stdout.write(f"{len(report.outcomes)} files {verb} ({summary}); {len(report.errors)} failed")

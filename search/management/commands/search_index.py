@@ -65,7 +65,9 @@ class Command(BaseCommand):
             self.stdout.write(f"documents: {engine.count(config.alias)} (published pages: {count_indexable()})")
         state = IndexState.objects.filter(alias=config.alias).exclude(building_index="").first()
         if state:
-            self.stdout.write(f"rebuild in progress: {state.building_index} since {state.building_since:%Y-%m-%d %H:%M:%S}")
+            self.stdout.write(
+                f"rebuild in progress: {state.building_index} since {state.building_since:%Y-%m-%d %H:%M:%S}"
+            )
         queue = IndexQueueEntry.objects
         due = queue.filter(available_at__lte=timezone.now()).count()
         retrying = queue.filter(attempts__gt=0).count()

@@ -23,8 +23,10 @@ class Command(BaseCommand):
         while self.running:
             result = process_queue(batch)
             if result.indexed or result.failed:
-                self.stdout.write(f"indexed {result.indexed}, failed {result.failed}"
-                                  + (" (engine unreachable, will retry)" if result.engine_down else ""))
+                self.stdout.write(
+                    f"indexed {result.indexed}, failed {result.failed}"
+                    + (" (engine unreachable, will retry)" if result.engine_down else "")
+                )
             if result.indexed + result.failed == 0:
                 if once:
                     break
