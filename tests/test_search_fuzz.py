@@ -8,7 +8,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,9 +84,20 @@ def test_search_page_never_fails_on_hostile_input(client, api_engine, q):
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 
 
+@pytest.fixture
+def test_transaction_kept():
+    """Requests sent straight to the WSGI app would close the database connection after each response, and
+    with it the test's transaction; Django's own test client avoids that the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_against_its_openapi_schema(case, api_engine):
+def test_api_against_its_openapi_schema(case, api_engine, test_transaction_kept):
     response = case.call()
     assert response.status_code < 500, response.text[:500]
     if response.status_code >= 400:
