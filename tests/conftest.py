@@ -28,9 +28,9 @@ ENGINE_URL = os.environ.get("SEARCH_TEST_URL", "http://127.0.0.1:9400")
 
 def engine_unreachable(reason: str):
     """In CI an engine that is not there is a failure; on a laptop without Java the engine tests are skipped."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"the OpenSearch node is required in CI: {reason}", pytrace=False)
-    pytest.skip(f"no OpenSearch node ({reason}); start one with `make opensearch`")
+    in_ci = os.environ.get("CI") == "true"
+    outcome, message = (pytest.fail, "the OpenSearch node is required in CI") if in_ci else (pytest.skip, "no node")
+    outcome(f"{message}: {reason}; start one with `make opensearch`", **({"pytrace": False} if in_ci else {}))
 
 
 @pytest.fixture(scope="session")
