@@ -4,9 +4,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 
+from home.models import HomePage
 from kb.markdown import markdown_to_text
 from kb.models import ActionPlanPage, CaseStudyPage, CityPage, LessonPage, VisitReportPage
-from kb.structure import ensure_site_structure
 
 from .mapping import LANGUAGES
 
@@ -42,7 +42,8 @@ class DocumentBuilder:
 
     def __init__(self):
         self.cities = {city.path: city for city in CityPage.objects.all()}
-        self.root_url_path = ensure_site_structure().home.url_path
+        # Read, never create: builders run on every fallback search and every inline index update.
+        self.root_url_path = HomePage.objects.values_list("url_path", flat=True).get(depth=2)
 
     def url(self, page) -> str:
         return "/" + page.url_path[len(self.root_url_path) :]
