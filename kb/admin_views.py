@@ -102,10 +102,14 @@ class ActionPlanListing(PageListingViewSet):
     ]
 
 
+def editable_page_ids(user):
+    """Ids of the pages this user may edit (a subquery): a city editor's city, a network editor's everything."""
+    return PagePermissionPolicy().instances_user_has_permission_for(user, "change").values("pk")
+
+
 def editable(user, model):
-    """Pages of ``model`` this user may edit: a city editor sees their city, a network editor everything."""
-    editable_ids = PagePermissionPolicy().instances_user_has_permission_for(user, "change").values("pk")
-    return model.objects.filter(pk__in=editable_ids)
+    """Pages of ``model`` this user may edit."""
+    return model.objects.filter(pk__in=editable_page_ids(user))
 
 
 def edit_url(page) -> str:

@@ -7,7 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from kb.models import CityPage, LessonPage, Theme
-from search.query import build_request
+from search.query import InvalidSearch, build_request, clean_query
 from search.service import search
 
 FEED_SIZE = 30
@@ -19,7 +19,8 @@ class LessonFeed(Feed):
             return ("theme", get_object_or_404(Theme, slug=theme))
         if city:
             return ("city", get_object_or_404(CityPage.objects.live(), slug=city))
-        if query := request.GET.get("q", "").strip()[:200]:
+        # Cleaned as the search cleans it: control characters are not allowed in XML, and the query is the title.
+        if query := clean_query(request.GET.get("q", ""))[:200]:
             return ("search", query)
         return ("all", None)
 
@@ -57,7 +58,10 @@ class LessonFeed(Feed):
 
     @staticmethod
     def _search(query: str) -> list[int]:
-        response = search(build_request(query, type=["lesson"], sort="newest", page_size=FEED_SIZE))
+        try:
+            response = search(build_request(query, type=["lesson"], sort="newest", page_size=FEED_SIZE))
+        except InvalidSearch:
+            return []  # a query no backend can run has no new lessons either
         return [hit.id for hit in response.results]
 
     def item_title(self, lesson):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import global_settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
@@ -26,6 +27,7 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 from wagtail.snippets.models import register_snippet
 
 from kb.europe_map import MAP_HEIGHT, MAP_WIDTH, project
+from kb.names import city_name_problem
 
 # Every ISO 639-1 language Django knows, with its English name: content may be written in any of them.
 CONTENT_LANGUAGES = sorted((code, name) for code, name in global_settings.LANGUAGES if len(code) == 2)
@@ -63,6 +65,14 @@ class CityRole(models.TextChoices):
     TWIN = "twin", _("Twin City")
     MISSION = "mission", _("Mission city")
     MEMBER = "member", _("Other network member")
+
+
+# Domain bounds, the same on every database (SQLite would store any integer): the admin and the importer both
+# validate them through the model.
+COHORT_RANGE = [MinValueValidator(1), MaxValueValidator(99)]
+TARGET_YEAR_RANGE = [MinValueValidator(2020), MaxValueValidator(2100)]
+MAX_POPULATION = 50_000_000  # larger than any city of the network
+MAX_PARTICIPANTS = 10_000
 
 
 class CityIndexPage(Page):
@@ -105,10 +115,12 @@ class CityPage(Page):
 
     country = CountryField(help_text=_("ISO 3166-1 country of the city."))
     role = models.CharField(max_length=10, choices=CityRole.choices, default=CityRole.MEMBER)
-    cohort = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Programme cohort, if any."))
-    population = models.PositiveIntegerField(null=True, blank=True)
+    cohort = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=COHORT_RANGE, help_text=_("Programme cohort, if any.")
+    )
+    population = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(MAX_POPULATION)])
     target_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Year the city aims to be climate-neutral.")
+        null=True, blank=True, validators=TARGET_YEAR_RANGE, help_text=_("Year the city aims to be climate-neutral.")
     )
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
@@ -144,6 +156,8 @@ class CityPage(Page):
 
     def clean(self):
         super().clean()
+        if problem := city_name_problem(self.title, self.slug, CityPage.objects.exclude(pk=self.pk)):
+            raise ValidationError({"title": problem})
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             raise ValidationError({"latitude": _("Latitude must be between -90 and 90.")})
         if self.longitude is not None and not -180 <= self.longitude <= 180:
@@ -180,7 +194,7 @@ class Twinning(Orderable):
 
     city = ParentalKey(CityPage, on_delete=models.CASCADE, related_name="twinnings")
     twin = models.ForeignKey(CityPage, on_delete=models.CASCADE, related_name="twinned_with")
-    cohort = models.PositiveSmallIntegerField(null=True, blank=True)
+    cohort = models.PositiveSmallIntegerField(null=True, blank=True, validators=COHORT_RANGE)
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
 
@@ -290,9 +304,9 @@ class KPIValue(blocks.StructValue):
 class KPIBlock(blocks.StructBlock):
     name = blocks.CharBlock()
     unit = blocks.CharBlock(required=False)
-    baseline = blocks.DecimalBlock(required=False)
-    target = blocks.DecimalBlock(required=False)
-    current = blocks.DecimalBlock(required=False)
+    baseline = blocks.DecimalBlock(required=False, max_digits=16, decimal_places=4)
+    target = blocks.DecimalBlock(required=False, max_digits=16, decimal_places=4)
+    current = blocks.DecimalBlock(required=False, max_digits=16, decimal_places=4)
 
     class Meta:
         value_class = KPIValue
@@ -308,7 +322,9 @@ class ActionBlock(blocks.StructBlock):
     planned_end = blocks.DateBlock(required=False)
     actual_start = blocks.DateBlock(required=False)
     actual_end = blocks.DateBlock(required=False)
-    budget_eur = blocks.DecimalBlock(required=False, min_value=0, decimal_places=2, label=_("Budget (EUR)"))
+    budget_eur = blocks.DecimalBlock(
+        required=False, min_value=0, max_digits=14, decimal_places=2, label=_("Budget (EUR)")
+    )
     status = blocks.ChoiceBlock(choices=ActionStatus.choices, default=ActionStatus.PLANNED)
     kpis = blocks.ListBlock(KPIBlock(), required=False, label=_("KPIs"))
     lessons = blocks.ListBlock(
@@ -317,6 +333,16 @@ class ActionBlock(blocks.StructBlock):
 
     class Meta:
         icon = "tasks"
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = {}
+        for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
+            if value.get(start) and value.get(end) and value[end] < value[start]:
+                errors[end] = ValidationError(_("The action cannot end before it starts."))
+        if errors:
+            raise blocks.StructBlockValidationError(block_errors=errors)
+        return value
 
 
 class ActionPlanPage(Reviewable, CityContentPage):
@@ -380,7 +406,9 @@ class VisitReportPage(CityContentPage):
     start_date = models.DateField()
     end_date = models.DateField()
     module = models.CharField(max_length=16, choices=ProgrammeModule.choices)
-    participants = models.PositiveIntegerField(null=True, blank=True, help_text=_("Number of participants."))
+    participants = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_PARTICIPANTS)], help_text=_("Number of participants.")
+    )
     agenda = MarkdownField(blank=True)
     findings = MarkdownField(blank=True)
 

@@ -1,10 +1,19 @@
+from django.db.models import Q
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from kb.admin_views import ActionPlanListing, ActionPlansReport, CityListing, LessonListing, ReviewDueReport
+from kb.admin_views import (
+    ActionPlanListing,
+    ActionPlansReport,
+    CityListing,
+    LessonListing,
+    ReviewDueReport,
+    editable_page_ids,
+)
+from kb.editorial import can_publish_anywhere
 
 
 class KnowledgeBaseGroup(ViewSetGroup):
@@ -40,3 +49,11 @@ def review_due_menu_item():
 @hooks.register("register_reports_menu_item")
 def action_plans_menu_item():
     return MenuItem(_("Action Plans per city"), reverse("kb_action_plans_report"), icon_name="tasks", order=710)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def choosable_pages(pages, request):
+    """A city editor chooses among published pages and their own city's pages: other cities' drafts stay private."""
+    if can_publish_anywhere(request.user):
+        return pages
+    return pages.filter(Q(live=True) | Q(pk__in=editable_page_ids(request.user)))

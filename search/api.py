@@ -9,9 +9,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.throttling import AnonRateThrottle
 from wagtail.models import Page
 
+from config.client import client_address
+
 from . import service
 from .documents import DOCUMENT_TYPES
-from .query import MAX_PAGE_SIZE, InvalidSearch, build_request, clean_query
+from .query import MAX_PAGE_SIZE, MAX_QUERY_TERMS, InvalidSearch, build_request, clean_query
 
 
 class ClientRateThrottle(AnonRateThrottle):
@@ -24,6 +26,9 @@ class ClientRateThrottle(AnonRateThrottle):
         self.rate = settings.SEARCH_API_RATE
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
+
+    def get_ident(self, request: HttpRequest) -> str:
+        return client_address(request)  # never ninja's default, which believes any X-Forwarded-For
 
     def get_cache_key(self, request: HttpRequest) -> str:
         return self.cache_format % {"scope": "search-api", "ident": self.get_ident(request)}
@@ -82,6 +87,7 @@ class SearchOut(Schema):
     page_size: int
     engine: str = Field(description="opensearch, elasticsearch, or database when the engine is unavailable")
     suggestion: str | None
+    ignored_terms: list[str] = Field(description=f"Terms beyond the first {MAX_QUERY_TERMS}, which were not searched")
     results: list[ResultOut]
     facets: dict[str, list[FacetValueOut]]
 

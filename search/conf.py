@@ -7,11 +7,16 @@ from django.conf import settings
 
 @dataclass(frozen=True)
 class SearchSettings:
-    url: str
+    url: str  # one URL, or several separated by commas: the hosts of a cluster
     engine: str
     index_prefix: str
     timeout: float
     index_inline: bool
+    max_text_chars: int
+    bulk_max_bytes: int
+    shards: int
+    replicas: int
+    refresh_interval: str
 
     @property
     def alias(self) -> str:
@@ -26,4 +31,9 @@ def search_settings() -> SearchSettings:
         index_prefix=values["INDEX_PREFIX"],
         timeout=float(values["TIMEOUT"]),
         index_inline=bool(values["INDEX_INLINE"]),
+        max_text_chars=int(values["MAX_TEXT_CHARS"]),
+        bulk_max_bytes=int(values["BULK_MAX_BYTES"]),
+        shards=int(values["SHARDS"]),
+        replicas=int(values["REPLICAS"]),
+        refresh_interval=str(values["REFRESH_INTERVAL"]),
     )

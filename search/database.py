@@ -3,9 +3,6 @@
 Used when no engine is configured (``make run``) and whenever the engine is unreachable.
 """
 
-import operator
-from functools import reduce
-
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Length, Substr, TruncDate
 from modelsearch.query import Phrase, PlainText, SearchQuery
@@ -14,7 +11,7 @@ from wagtail.models import Page
 from kb.models import CityPage
 
 from .documents import DOCUMENT_TYPES, TYPE_SLUGS, DocumentBuilder
-from .query import FACETS, SearchRequest, parse_query
+from .query import FACETS, SearchRequest
 from .results import SearchHit, SearchResponse, facet_values
 
 MAX_TEXT_MATCHES = 5000  # the database ranks at most this many text matches
@@ -60,7 +57,7 @@ def facet_filter(facet: str, values: tuple[str, ...]) -> Q:
 
 
 def search_database(request: SearchRequest) -> SearchResponse:
-    ranked = _text_matches(request.query) if request.query else None
+    ranked = _text_matches(request) if request.query else None
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     hits_by_type = {}
     for kind, model in TYPE_SLUGS.items():
@@ -105,20 +102,21 @@ def _apply(pages, filters: dict, kind: str):
     return pages.distinct()
 
 
-def _text_matches(query: str) -> dict[int, float]:
+def _text_matches(request: SearchRequest) -> dict[int, float]:
     """Page ids matching the text, with Wagtail's database relevance score.
 
-    Exclusions are applied here as set differences, which every database backend gets right. A plain query
-    with several words that match nowhere together is retried with any of them (questions rarely match
-    word for word).
+    Every term is its own small query and the sets are combined here (all terms of an alternative, minus its
+    exclusions): a database full-text expression nests one level per term, and SQLite's parser overflows at
+    about 17. A plain query with several words that match nowhere together is retried with any of them
+    (questions rarely match word for word).
     """
     pages = Page.objects.live().public().type(*DOCUMENT_TYPES)
-    groups = parse_query(query)
+    groups = request.parsed.groups
     scores: dict[int, float] = {}
     for group in groups:
         required = [PlainText(word) for word in group.words + group.prefixes] + [Phrase(p) for p in group.phrases]
         if required:
-            found = _scores(pages, reduce(operator.and_, required))
+            found = _all_of(pages, required)
         else:
             found = dict.fromkeys(pages.values_list("pk", flat=True)[:MAX_TEXT_MATCHES], 0.0)
         for excluded in [PlainText(word) for word in group.excluded_words] + [
@@ -129,8 +127,21 @@ def _text_matches(query: str) -> dict[int, float]:
         for page_id, score in found.items():
             scores[page_id] = max(scores.get(page_id, 0.0), score)
     if not scores and len(groups) == 1 and len(groups[0].words) > 1 and not groups[0].excluded_words:
-        scores = _scores(pages, PlainText(" ".join(groups[0].words), operator="or"))
+        for word in groups[0].words:
+            for page_id, score in _scores(pages, PlainText(word)).items():
+                scores[page_id] = scores.get(page_id, 0.0) + score
     return scores
+
+
+def _all_of(pages, terms: list[SearchQuery]) -> dict[int, float]:
+    """Pages matching every term, scored by the sum of the terms' scores; stops as soon as nothing is left."""
+    found = _scores(pages, terms[0])
+    for term in terms[1:]:
+        if not found:
+            break
+        matches = _scores(pages.filter(pk__in=list(found)), term)
+        found = {page_id: score + matches[page_id] for page_id, score in found.items() if page_id in matches}
+    return found
 
 
 def _scores(pages, search_query: SearchQuery) -> dict[int, float]:

@@ -8,6 +8,7 @@ from home.models import HomePage
 from kb.markdown import markdown_to_text
 from kb.models import ActionPlanPage, CaseStudyPage, CityPage, LessonPage, VisitReportPage
 
+from .conf import search_settings
 from .mapping import LANGUAGES
 
 DOCUMENT_TYPES = {
@@ -51,7 +52,8 @@ class DocumentBuilder:
     def build(self, page) -> dict:
         kind = DOCUMENT_TYPES[type(page)]
         city = page if kind == "city" else self.cities.get(page.path[: -page.steplen])
-        content = " ".join(part for part in _text_parts(page) if part)
+        cap = search_settings().max_text_chars
+        content = truncated(" ".join(part for part in _text_parts(page) if part), cap)
         date = getattr(page, "date", None) or (page.first_published_at.date() if page.first_published_at else None)
         themes = sorted(page.themes.all(), key=lambda theme: theme.slug)
         partners = sorted(getattr(page, "partner_cities", CityPage.objects.none()).all(), key=lambda c: c.slug)
@@ -59,7 +61,7 @@ class DocumentBuilder:
             "id": str(page.pk),
             "type": kind,
             "title": page.title,
-            "summary": page.summary,
+            "summary": truncated(page.summary, cap),
             "content": content,
             "city": city.slug if city else None,
             "country": city.country.code if city else None,
@@ -87,6 +89,14 @@ class DocumentBuilder:
     def build_many(self, pages: Iterable) -> Iterator[dict]:
         for page in pages:
             yield self.build(page)
+
+
+def truncated(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary: a very long page is indexed truncated, not refused."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut[: cut.rfind(" ")] if " " in cut[limit // 2 :] else cut
 
 
 def fingerprint(document: dict) -> str:

@@ -8,7 +8,7 @@ from elasticsearch.dsl import A, Q, Search
 from .conf import search_settings
 from .engine import SearchEngine
 from .mapping import LANGUAGES
-from .query import FACETS, QueryGroup, SearchRequest, parse_query
+from .query import FACETS, ParsedQuery, QueryGroup, SearchRequest
 from .results import SearchHit, SearchResponse, facet_values, sanitise_highlight
 
 FACET_FIELDS = {
@@ -26,14 +26,12 @@ FOLDED_FIELDS = ["title^3", "summary^2", "content"]
 LANGUAGES_TTL = 60.0  # seconds a list of the index's languages is reused
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|ESCAPE|WHITESPACE"
 RETURNED_FIELDS = ["id", "type", "title", "summary", "url", "language", "date", "display"]
-_WORD_OR = re.compile(r"\s+OR\s+")
 _NEGATION = re.compile(r"(^|\s)-(?=\S)")
 
 
-def query_string(text: str) -> str:
-    """Our syntax to ``simple_query_string``'s: ``OR`` is ``|``; an exclusion must hold whatever the operator."""
-    text = _WORD_OR.sub(" | ", text)
-    return _NEGATION.sub(r"\1+-", text)
+def query_string(parsed: ParsedQuery) -> str:
+    """The canonical syntax in ``simple_query_string``'s: an exclusion must hold whatever the operator."""
+    return _NEGATION.sub(r"\1+-", parsed.syntax())
 
 
 # Short queries need every word, long ones (often questions) half of them.
@@ -64,13 +62,13 @@ def language_fields(languages: tuple[str, ...]) -> list[str]:
     return [f"title_{code}^3" for code in languages] + [f"content_{code}" for code in languages]
 
 
-def text_query(text: str, languages: tuple[str, ...] = tuple(LANGUAGES)) -> Q:
+def text_query(parsed: ParsedQuery, languages: tuple[str, ...] = tuple(LANGUAGES)) -> Q:
     """Two ways to match, either enough: the query syntax on the folded fields, and the words of each
     alternative on the language fields, analysed whole so that stemming and glossary phrases apply.
     Exclusions hold for both."""
-    if not text:
-        return Q("match_all")
-    syntax_text = query_string(text)
+    if not parsed.groups:
+        return Q("match_none")  # punctuation only: nothing to search for
+    syntax_text = query_string(parsed)
     syntax = Q(
         "simple_query_string",
         query=syntax_text,
@@ -81,7 +79,7 @@ def text_query(text: str, languages: tuple[str, ...] = tuple(LANGUAGES)) -> Q:
         lenient=True,
         **({} if "|" in syntax_text else {"minimum_should_match": MINIMUM_SHOULD_MATCH}),
     )
-    groups = parse_query(text)
+    groups = parsed.groups
     fields = language_fields(languages)
     language = [language_query(group, fields) for group in groups if fields and (group.words or group.phrases)]
     excluded = [
@@ -118,7 +116,7 @@ def build_search(request: SearchRequest, languages: tuple[str, ...] = tuple(LANG
     # Editors' picks rank a little higher when they match at all.
     query = Q(
         "bool",
-        must=[text_query(request.query, languages)],
+        must=[text_query(request.parsed, languages) if request.query else Q("match_all")],
         should=[Q("term", editors_pick={"value": True, "boost": 2})],
     )
     search = Search().query(query).source(RETURNED_FIELDS).extra(track_total_hits=True)

@@ -1,8 +1,9 @@
 """Writing to the index: applying queued changes, rebuilding behind the alias, verifying against the database."""
 
+import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -51,14 +52,69 @@ def current_documents(page_ids: Iterable[int]) -> dict[int, dict]:
     return documents
 
 
-def bulk_operations(index: str, documents: dict[int, dict], removed: Iterable[int]) -> list[dict]:
+@dataclass(frozen=True)
+class Operation:
+    page_id: int
+    payload: bytes
+
+
+def encode(action: str, index: str, page_id: int, document: dict | None = None, **meta) -> bytes:
+    """One bulk operation as NDJSON lines, encoded once: its size decides how requests are split."""
+    header = json.dumps({action: {"_index": index, "_id": str(page_id), **meta}}, separators=(",", ":"))
+    if document is None:
+        return f"{header}\n".encode()
+    return f"{header}\n{json.dumps(document, separators=(',', ':'), ensure_ascii=False)}\n".encode()
+
+
+def bulk_operations(index: str, documents: dict[int, dict], removed: Iterable[int]) -> list[Operation]:
+    """Deletions first, so that no document the engine refuses can hold back a page leaving the index."""
     # Writing through the alias must never create an index of that name with a guessed mapping.
     through_alias = {"require_alias": True} if index == search_settings().alias else {}
-    operations = []
-    for page_id, document in documents.items():
-        operations += [{"index": {"_index": index, "_id": str(page_id), **through_alias}}, document]
-    operations += [{"delete": {"_index": index, "_id": str(page_id)}} for page_id in removed]
+    operations = [Operation(page_id, encode("delete", index, page_id)) for page_id in removed]
+    operations += [
+        Operation(page_id, encode("index", index, page_id, document, **through_alias))
+        for page_id, document in documents.items()
+    ]
     return operations
+
+
+def send(engine: SearchEngine, operations: list[Operation], *, refresh: bool | str = False) -> dict[int, str]:
+    """Send operations in requests of bounded size; return the engine's reason for each page it refused.
+
+    A request the engine refuses as a whole (413 for a body over its limit, say) is split in halves and the
+    halves sent again, down to the single operation at fault: one bad document fails alone, with the
+    engine's own words recorded against it. An unreachable engine is not any document's fault and is raised.
+    """
+    failures: dict[int, str] = {}
+    for chunk in _chunks(operations, search_settings().bulk_max_bytes):
+        failures.update(_send_chunk(engine, chunk, refresh))
+    return failures
+
+
+def _chunks(operations: list[Operation], max_bytes: int) -> Iterator[list[Operation]]:
+    chunk: list[Operation] = []
+    size = 0
+    for operation in operations:
+        if chunk and (size + len(operation.payload) > max_bytes or len(chunk) >= BULK_SIZE):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(operation)
+        size += len(operation.payload)
+    if chunk:
+        yield chunk
+
+
+def _send_chunk(engine: SearchEngine, chunk: list[Operation], refresh) -> dict[int, str]:
+    try:
+        response = engine.bulk(b"".join(operation.payload for operation in chunk), refresh=refresh)
+    except EngineUnavailable:
+        raise
+    except EngineError as error:
+        if len(chunk) == 1:
+            return {chunk[0].page_id: str(error)}
+        middle = len(chunk) // 2
+        return {**_send_chunk(engine, chunk[:middle], refresh), **_send_chunk(engine, chunk[middle:], refresh)}
+    return failed_ids(response)
 
 
 def failed_ids(response: dict) -> dict[int, str]:
@@ -77,7 +133,7 @@ def apply_updates(engine: SearchEngine, page_ids: list[int], *, refresh: bool | 
     removed = [page_id for page_id in page_ids if page_id not in documents]
     failures: dict[int, str] = {}
     for target in write_targets(engine):
-        failures.update(failed_ids(engine.bulk(bulk_operations(target, documents, removed), refresh=refresh)))
+        failures.update(send(engine, bulk_operations(target, documents, removed), refresh=refresh))
     return failures
 
 
@@ -99,9 +155,6 @@ def process_queue(limit: int = BULK_SIZE, page_ids: Iterable[int] | None = None)
     except EngineUnavailable as error:
         queue.retry_later(entries, str(error), engine_down=True)
         return BatchResult(failed=len(entries), engine_down=True)
-    except EngineError as error:
-        queue.retry_later(entries, str(error))
-        return BatchResult(failed=len(entries))
     failed = [entry for entry in entries if entry.page_id in failures]
     for entry in failed:
         queue.retry_later([entry], failures[entry.page_id])
@@ -143,6 +196,7 @@ class RebuildResult:
     documents: int
     seconds: float
     removed_indices: list[str] = field(default_factory=list)
+    failures: dict[int, str] = field(default_factory=dict)  # page id → the engine's reason
 
     @property
     def docs_per_second(self) -> float:
@@ -150,7 +204,11 @@ class RebuildResult:
 
 
 def rebuild(progress: Callable[[int], None] | None = None) -> RebuildResult:
-    """Fill a new versioned index, then point the alias at it; searches use the old index until then."""
+    """Fill a new versioned index, then point the alias at it; searches use the old index until then.
+
+    Documents the engine refuses do not stop the rebuild: they are left out, reported by page id, and queued
+    with the engine's reason so that ``search_index status`` shows them and the worker tries them again.
+    """
     engine = require_engine()
     alias = search_settings().alias
     name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
@@ -160,12 +218,12 @@ def rebuild(progress: Callable[[int], None] | None = None) -> RebuildResult:
     try:
         # From here on the worker writes changes to the new index too.
         IndexState.objects.update_or_create(alias=alias, defaults={"building_index": name, "building_since": since})
-        count = _bulk_load(engine, name, all_documents(), progress)
+        count, failures = _bulk_load(engine, name, all_documents(), progress)
         # Pages touched while loading may have been read before their change: load them once more.
         touched = set(PageLogEntry.objects.filter(timestamp__gte=since).values_list("page_id", flat=True))
         if touched:
             documents = current_documents(touched)
-            engine.bulk(bulk_operations(name, documents, touched - documents.keys()))
+            failures.update(send(engine, bulk_operations(name, documents, touched - documents.keys())))
         engine.refresh(name)
         old = [index for index in engine.indices_for_alias(alias) if index != name]
         engine.point_alias(alias, name)
@@ -174,37 +232,31 @@ def rebuild(progress: Callable[[int], None] | None = None) -> RebuildResult:
         raise
     finally:
         IndexState.objects.filter(alias=alias).update(building_index="", building_since=None)
+    queue.record_failures(failures)
     stale = sorted(set(old) | {i for i in engine.indices_matching(f"{alias}-*") if i != name})
     for index in stale:
         engine.delete_index(index)
-    return RebuildResult(name, count, time.perf_counter() - started, stale)
+    return RebuildResult(name, count, time.perf_counter() - started, stale, failures)
 
 
-def _bulk_load(engine, index: str, documents: Iterable[dict], progress) -> int:
-    """Send documents in batches; the engine indexes one batch while the next is being built."""
+def _bulk_load(engine, index: str, documents: Iterable[dict], progress) -> tuple[int, dict[int, str]]:
+    """Send documents in batches; the engine indexes one batch while the next is being built and encoded."""
     count = 0
+    failures: dict[int, str] = {}
     documents = iter(documents)
     with ThreadPoolExecutor(max_workers=1) as sender:
         in_flight = None
         while batch := list(islice(documents, BULK_SIZE)):
-            operations = []
-            for document in batch:
-                operations += [{"index": {"_index": index, "_id": document["id"]}}, document]
+            operations = [Operation(int(doc["id"]), encode("index", index, int(doc["id"]), doc)) for doc in batch]
             if in_flight is not None:
-                _check_bulk(in_flight.result())
-            in_flight = sender.submit(engine.bulk, operations)
+                failures.update(in_flight.result())
+            in_flight = sender.submit(send, engine, operations)
             count += len(batch)
             if progress:
                 progress(len(batch))
         if in_flight is not None:
-            _check_bulk(in_flight.result())
-    return count
-
-
-def _check_bulk(response: dict) -> None:
-    failures = failed_ids(response)
-    if failures:
-        raise EngineError(f"{len(failures)} documents were refused, e.g. {next(iter(failures.items()))}")
+            failures.update(in_flight.result())
+    return count - len(failures), failures
 
 
 # --- verify -------------------------------------------------------------------------------------------

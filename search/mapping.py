@@ -14,6 +14,8 @@ import yaml
 from elasticsearch.dsl import Index, analyzer, token_filter, tokenizer
 from elasticsearch.dsl import field as f
 
+from .conf import search_settings
+
 GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.yaml"
 
 # ISO 639-1 → (stop words, stemmer) as named by Lucene's analysis-common. The EU languages it has neither for
@@ -103,8 +105,14 @@ def language_analyzers(code: str):
 
 def knowledge_index(name: str) -> Index:
     """A fresh versioned index of the knowledge documents (the alias points at one of these)."""
+    config = search_settings()
     index = Index(name)
-    index.settings(number_of_shards=1, number_of_replicas=0, max_result_window=10000)
+    index.settings(
+        number_of_shards=config.shards,
+        number_of_replicas=config.replicas,
+        refresh_interval=config.refresh_interval,
+        max_result_window=10000,
+    )
     properties = {
         "id": f.Keyword(),
         "type": f.Keyword(),

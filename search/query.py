@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django_countries import countries
 
@@ -12,6 +13,11 @@ SORTS = ("relevance", "newest")
 MAX_PAGE_SIZE = 50
 MAX_RESULT_WINDOW = 10_000
 MAX_QUERY_LENGTH = 500
+# Words, phrases and prefixes searched per query; the rest are ignored and the response names them. A natural
+# question has a dozen words; hundreds would only make every backend build a huge expression.
+MAX_QUERY_TERMS = 32
+# Filter values are looked up in database integer columns (cohort) or are years: four digits at most.
+MAX_NUMBER_DIGITS = 4
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -35,6 +41,10 @@ class SearchRequest:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
+
+    @cached_property
+    def parsed(self) -> "ParsedQuery":
+        return parse_query(self.query)
 
 
 def clean_query(text: str) -> str:
@@ -72,8 +82,8 @@ def build_request(
 def _clean_value(facet: str, value: str) -> str:
     """Normalise a filter value; values that match nothing are allowed (they simply find nothing)."""
     value = clean_query(str(value))[:100]
-    if facet in ("year", "cohort") and not (value.isascii() and value.isdigit()):
-        raise InvalidSearch(facet, f"{facet} must be a whole number, not {value[:20]!r}")
+    if facet in ("year", "cohort") and not (value.isascii() and value.isdigit() and len(value) <= MAX_NUMBER_DIGITS):
+        raise InvalidSearch(facet, f"{facet} must be a whole number of at most {MAX_NUMBER_DIGITS} digits")
     if facet == "country":
         return value.upper()
     if facet in ("city", "theme", "language", "role", "type"):
@@ -96,16 +106,50 @@ class QueryGroup:
         return bool(self.words or self.phrases or self.prefixes)
 
 
+@dataclass
+class ParsedQuery:
+    """The OR-alternatives of a query, and the terms beyond ``MAX_QUERY_TERMS`` that are not searched."""
+
+    groups: list[QueryGroup]
+    ignored: list[str]
+
+    def syntax(self) -> str:
+        """The query rewritten in canonical syntax: only words, quotes, ``*``, ``-`` and ``|``, no nesting.
+
+        Backends that take a query language get this, never the raw text, so no input can build a deeply
+        nested or oversized expression.
+        """
+        alternatives = []
+        for group in self.groups:
+            parts = [*group.words, *(f'"{p}"' for p in group.phrases), *(f"{p}*" for p in group.prefixes)]
+            parts += [f"-{word}" for word in group.excluded_words]
+            parts += [f'-"{phrase}"' for phrase in group.excluded_phrases]
+            alternatives.append(" ".join(parts))
+        return " | ".join(alternatives)
+
+
 _CLAUSE = re.compile(r'(?P<negate>-?)(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
 _WORD = re.compile(r"\w+")
 
 
-def parse_query(text: str) -> list[QueryGroup]:
+def parse_query(text: str, max_terms: int = MAX_QUERY_TERMS) -> ParsedQuery:
     """Our syntax — words, "phrases", -exclusions, OR, prefix* — as groups of plain words.
 
     Punctuation is dropped here, so that no engine or database ever sees raw query syntax from this path.
+    Terms after the first ``max_terms`` are collected in ``ignored``.
     """
     groups = [QueryGroup()]
+    ignored: list[str] = []
+    count = 0
+
+    def take(target: list[str], term: str) -> None:
+        nonlocal count
+        if count >= max_terms:
+            ignored.append(term)
+            return
+        count += 1
+        target.append(term)
+
     for match in _CLAUSE.finditer(text):
         if match["word"] == "OR" and not match["negate"]:
             groups.append(QueryGroup())
@@ -114,16 +158,19 @@ def parse_query(text: str) -> list[QueryGroup]:
         if match["phrase"] is not None:
             phrase = " ".join(_WORD.findall(match["phrase"]))
             if phrase:
-                (group.excluded_phrases if match["negate"] else group.phrases).append(phrase)
+                take(group.excluded_phrases if match["negate"] else group.phrases, phrase)
             continue
         words = _WORD.findall(match["word"])
         if match["negate"]:
-            group.excluded_words += words
+            target = group.excluded_words
         elif match["word"].endswith("*") and len(words) == 1:
-            group.prefixes += words
+            target = group.prefixes
         else:
-            group.words += words
-    return [group for group in groups if group.required or group.excluded_words or group.excluded_phrases]
+            target = group.words
+        for word in words:
+            take(target, word)
+    groups = [group for group in groups if group.required or group.excluded_words or group.excluded_phrases]
+    return ParsedQuery(groups, ignored)
 
 
 COUNTRY_NAMES = dict(countries)

@@ -60,3 +60,20 @@ def retry_later(entries: Iterable[IndexQueueEntry], error: str, *, engine_down: 
         IndexQueueEntry.objects.filter(pk=entry.pk, version=entry.version).update(
             attempts=attempts, available_at=now + timedelta(seconds=delay), last_error=error[:2000]
         )
+
+
+def record_failures(failures: dict[int, str]) -> None:
+    """Queue pages the engine refused outside the queue (in a rebuild), with its reason, for a later retry."""
+    if not failures:
+        return
+    enqueue(failures)
+    now = timezone.now()
+    for page_id, error in failures.items():
+        IndexQueueEntry.objects.filter(page_id=page_id).update(
+            attempts=1, available_at=now + timedelta(seconds=2), last_error=error[:2000]
+        )
+
+
+def failing(limit: int = 20) -> list[IndexQueueEntry]:
+    """Entries that failed for reasons of their own (not an unreachable engine), most attempts first."""
+    return list(IndexQueueEntry.objects.filter(attempts__gt=0).order_by("-attempts", "page_id")[:limit])

@@ -56,6 +56,7 @@ class SearchResponse:
             "page_size": self.request.page_size,
             "engine": self.engine,
             "suggestion": self.suggestion,
+            "ignored_terms": self.request.parsed.ignored,
             "results": [asdict(hit) for hit in self.results],
             "facets": {
                 name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]

@@ -5,8 +5,8 @@ import logging
 from django.utils.translation import gettext as _
 
 from . import database, engine_search
-from .engine import EngineError, get_engine
-from .query import SearchRequest
+from .engine import EngineError, QueryTooComplex, get_engine
+from .query import InvalidSearch, SearchRequest
 from .results import SearchHit, SearchResponse
 
 logger = logging.getLogger(__name__)
@@ -21,6 +21,8 @@ def search(request: SearchRequest) -> SearchResponse:
     if engine is not None:
         try:
             return engine_search.search_engine(engine, request)
+        except QueryTooComplex as error:
+            raise InvalidSearch("q", _("The query is too complex for the search engine; use fewer words.")) from error
         except EngineError as error:
             logger.warning("search engine failed, answering from the database: %s", error)
     response = database.search_database(request)

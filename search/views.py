@@ -23,9 +23,9 @@ def search(request):
             page_size=PAGE_SIZE,
             **{facet: params.getlist(facet) for facet in FACETS},
         )
+        response = service.search(search_request)
     except InvalidSearch as error:
         return _error(request, error.parameter, error.message)
-    response = service.search(search_request)
     return render(
         request,
         "search/search.html",

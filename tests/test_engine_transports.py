@@ -12,11 +12,11 @@ import pytest
 from elasticsearch import Elasticsearch
 from opensearchpy import OpenSearch
 
-from search.conf import SearchSettings
 from search.engine import EngineUnavailable, engine_for
 from search.engine.elasticsearch import ElasticsearchEngine
 from search.engine.opensearch import OpenSearchEngine
 from search.engine_search import build_search
+from search.indexer import encode
 from search.query import build_request
 
 SEARCH_REPLY = {"took": 1, "timed_out": False, "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
@@ -62,17 +62,13 @@ def recorder():
     server.shutdown()
 
 
-def config(url: str, engine: str) -> SearchSettings:
-    return SearchSettings(url=url, engine=engine, index_prefix="kb_", timeout=2.5, index_inline=False)
-
-
 def test_settings_choose_the_client_library():
-    assert isinstance(engine_for(config("http://127.0.0.1:1", "opensearch")).client, OpenSearch)
-    elasticsearch = engine_for(config("http://user:secret@127.0.0.1:1", "elasticsearch"))
+    assert isinstance(engine_for("opensearch", "http://127.0.0.1:1", 2.5).client, OpenSearch)
+    elasticsearch = engine_for("elasticsearch", "http://user:secret@127.0.0.1:1", 2.5)
     assert isinstance(elasticsearch, ElasticsearchEngine) and isinstance(elasticsearch.client, Elasticsearch)
     assert elasticsearch.safe_url == "http://127.0.0.1:1"  # credentials never reach messages
     with pytest.raises(ValueError, match="SEARCH_ENGINE"):
-        engine_for(config("http://127.0.0.1:1", "solr"))
+        engine_for("solr", "http://127.0.0.1:1", 2.5)
 
 
 def test_both_transports_send_the_same_search_body(recorder):
@@ -86,14 +82,20 @@ def test_both_transports_send_the_same_search_body(recorder):
     assert "compatible-with=9" in es_headers["accept"]  # elasticsearch-py's own media type
 
 
-def test_elasticsearch_credentials_and_bulk(recorder):
+@pytest.mark.parametrize("engine_class", [OpenSearchEngine, ElasticsearchEngine])
+def test_credentials_and_bulk_bytes_on_the_wire(recorder, engine_class):
     url = recorder.replace("http://", "http://indexer:s3cret@")
-    engine = ElasticsearchEngine(url, timeout=2)
-    engine.bulk([{"index": {"_index": "kb_knowledge", "_id": "1"}}, {"title": "x"}])
+    engine = engine_class(f"http://127.0.0.1:9,{url}", timeout=2)  # a cluster whose first host is down
+    engine.bulk(encode("index", "kb_knowledge", 1, {"title": "x"}) + encode("delete", "kb_knowledge", 2))
     method, path, lines, headers = Recorder.requests[-1]
     assert method in ("PUT", "POST") and path == "/_bulk"
-    assert lines == [{"index": {"_index": "kb_knowledge", "_id": "1"}}, {"title": "x"}]
+    assert lines == [
+        {"index": {"_index": "kb_knowledge", "_id": "1"}},
+        {"title": "x"},
+        {"delete": {"_index": "kb_knowledge", "_id": "2"}},
+    ]
     assert headers["authorization"].startswith("Basic ")
+    assert engine.safe_url == f"http://127.0.0.1:9,{recorder}"  # credentials never reach messages
 
 
 @pytest.mark.parametrize("engine_class", [OpenSearchEngine, ElasticsearchEngine])

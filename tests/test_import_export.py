@@ -85,6 +85,24 @@ def test_dry_run_writes_nothing(tmp_path, structure):
     assert Page.objects.count() == pages
 
 
+ALIAS_BOMB = """date: 2024-05-02
+lol1: &l1 [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+lol2: &l2 [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]
+lol3: &l3 [*l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2]
+lol4: &l4 [*l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3]
+summary_of_it: [*l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4]"""
+CYRILLIC_SORIA = "\u0405\u043e\u0433\u0456\u0430 (ES)"  # every letter Cyrillic, reads as "Soria"
+CITY = "---\ntype: city\ntitle: Bigtown\nlanguage: en\ncountry: NL\n"
+PLAN = """---
+type: action_plan
+title: A plan
+language: en
+city: Testville
+country: NL
+actions:
+- title: Retrofit schools
+"""
+
 BAD_FILES = {
     "bad-yaml.md": ("---\ntype: lesson\ntitle: [unclosed\n---\nbody", None, "invalid YAML front matter at line"),
     "no-title.md": ("---\ntype: lesson\nlanguage: en\ncity: Testville\ncountry: NL\n---\n", "title", "is required"),
@@ -100,6 +118,25 @@ BAD_FILES = {
     ),
     "no-front-matter.md": ("Just text", None, "no YAML front matter"),
     "typo-field.md": (LESSON.replace("summary:", "sumary:"), "sumary", "unknown field"),
+    "alias-bomb.md": (LESSON.replace("date: 2024-05-02", ALIAS_BOMB), "lol2", "aliases (*l1, line"),
+    "type-list.md": (LESSON.replace("type: lesson", "type: [lesson]"), "type", "is not one of"),
+    "city-label.md": (LESSON.replace("city: Testville", "city: Testville (NL)"), "city", "give the name alone"),
+    "path-city.md": (LESSON.replace("city: Testville", "city: '../../admin'"), "city", "is not a city name"),
+    "mixed-script.md": (LESSON.replace("Sampleburg (DE)", "S\u043eria (ES)"), "partner_cities", "mixes letters"),
+    "lookalike.md": (LESSON.replace("Sampleburg (DE)", CYRILLIC_SORIA), "partner_cities", "looks like the existing city Soria (ES)"),
+    "long-title.md": (LESSON.replace("title: Tool libraries for residents", "title: " + "x" * 256), "title", "at most 255"),
+    "huge-population.md": (CITY + "population: 99999999999999999999999\n---\n", "population", "less than or equal to"),
+    "huge-latitude.md": (CITY + "latitude: 1e400\n---\n", "latitude", "digits"),
+    "huge-cohort.md": (CITY + "cohort: 70000\n---\n", "cohort", "less than or equal to 99"),
+    "huge-twin-cohort.md": (CITY + "twins: [{city: Soria (ES), cohort: 70000}]\n---\n", "twins", "item 1: field 'cohort'"),
+    "negative-budget.md": (PLAN + "  budget_eur: -1000000\n---\n", "actions", "field 'budget_eur': Ensure this value is greater than or equal to 0"),
+    "infinite-budget.md": (PLAN + "  budget_eur: 1e400\n---\n", "actions", "field 'budget_eur'"),
+    "huge-kpi.md": (PLAN + "  kpis: [{name: Dwellings, baseline: -1e400}]\n---\n", "actions", "field 'kpis': item 1: field 'baseline'"),
+    "action-backwards.md": (
+        PLAN + "  planned_start: 2025-05-01\n  planned_end: 2024-01-01\n---\n",
+        "actions",
+        "item 1: field 'planned_end': The action cannot end before it starts",
+    ),
 }
 
 
@@ -222,3 +259,82 @@ def test_load_demo_twice_gives_the_same_content(tmp_path):
     export_all(second)
     assert (Page.objects.count(), Revision.objects.count()) == (pages, revisions)
     assert _all_same(filecmp.dircmp(first, second))
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, structure, settings):
+    settings.CONTENT_FILE_MAX_BYTES = 10_000
+    big = write(tmp_path, "big.md", LESSON + "word " * 5_000)
+    good = write(tmp_path, "good.md", LESSON.replace("slug: tool-libraries", "slug: small"))
+    report = import_paths([big, good])
+    assert [(error.path, error.field_name) for error in report.errors] == [(big, None)]
+    assert "content files may have at most 10,000 bytes" in report.errors[0].message
+    assert [doc.path for doc, _outcome in report.outcomes] == [good]
+
+
+def test_the_admin_refuses_a_city_that_passes_for_another(structure):
+    from django.core.exceptions import ValidationError
+
+    from kb.content_files.pages import find_city
+
+    soria = find_city(structure, "Soria")
+    for name, message in [("\u0405\u043e\u0433\u0456\u0430", "looks like the existing city Soria (ES)"), ("S\u043eria", "mixes")]:
+        lookalike = CityPage(title=name, slug="sria", country="ES")
+        with pytest.raises(ValidationError) as raised:
+            lookalike.full_clean(exclude=["path", "depth", "numchild", "url_path", "content_type"])
+        assert message in raised.value.message_dict["title"][0]
+    soria.full_clean()  # a city resembles itself, which is no problem
+
+
+HOSTILE_VALUES = {
+    "list": "[1, [2, 3]]",
+    "mapping": "{a: 1, b: {c: 2}}",
+    "huge integer": "99999999999999999999999",
+    "infinity": "1e400",
+    "negative": "-1000000",
+    "nul": '"a\\0b"',
+    "alias": "[&anchor x, *anchor]",
+    "long text": "x" * 300,
+    "markup": '"<script>alert(1)</script>"',
+}
+
+
+def hostile_files(folder):
+    """One file per (content type, field, hostile value): each must fail alone or import, never crash the batch."""
+    from kb.content_files.schema import TYPES
+
+    bases = {
+        "city": "type: city\ntitle: Hostileton\nlanguage: en\ncountry: NL\n",
+        "lesson": "type: lesson\ntitle: Hostile lesson\nlanguage: en\ncity: Testville\ncountry: NL\n",
+        "action_plan": "type: action_plan\ntitle: Hostile plan\nlanguage: en\ncity: Testville\ncountry: NL\n",
+        "visit_report": (
+            "type: visit_report\ntitle: Hostile visit\nlanguage: en\ncity: Testville\ncountry: NL\n"
+            "host_city: Testville (NL)\nstart_date: 2024-01-01\nend_date: 2024-01-02\nmodule: co_creating\n"
+        ),
+        "case_study": "type: case_study\ntitle: Hostile study\nlanguage: en\n",
+    }
+    files = []
+    for kind, fields in TYPES.items():
+        for field_name in fields:
+            for label, value in HOSTILE_VALUES.items():
+                lines = [line for line in bases[kind].splitlines() if not line.startswith(f"{field_name}:")]
+                slug = f"h-{kind}-{field_name}-{label}".replace("_", "-").replace(" ", "-")
+                text = "\n".join(lines) + f"\nslug: {slug}\n{field_name}: {value}\n"
+                if kind == "city":
+                    text = text.replace("title: Hostileton", f"title: Hostileton {slug.replace('-', ' ')}")
+                files.append((write(folder, f"{slug}.md", f"---\n{text}---\nBody.\n"), field_name))
+    return files
+
+
+def test_generated_hostile_files_fail_one_by_one(tmp_path, structure):
+    files = hostile_files(tmp_path / "hostile")
+    good = write(tmp_path, "good.md", LESSON)
+    report = import_paths([path for path, _field in files] + [good])
+    by_path = {error.path: error for error in report.errors}
+    imported = {doc.path for doc, _outcome in report.outcomes}
+    assert good in imported
+    for path, field_name in files:
+        assert (path in by_path) != (path in imported), path  # refused with a reason, or imported: never both
+        if path in by_path:
+            assert by_path[path].field_name == field_name, by_path[path]  # the field at fault is named
+    assert len(report.errors) > len(files) * 0.7, f"only {len(report.errors)} of {len(files)} refused"
+    print(f"\nhostile files: {len(files)} tried, {len(report.errors)} refused with file and field, none crashed")

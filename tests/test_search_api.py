@@ -58,7 +58,9 @@ def test_search_returns_the_documented_shape(client, any_engine):
     response = client.get("/api/search", {"q": "proximity offices", "type": ["lesson", "visit_report"]})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"query", "total", "page", "page_size", "engine", "suggestion", "results", "facets"}
+    assert set(data) == {
+        "query", "total", "page", "page_size", "engine", "suggestion", "ignored_terms", "results", "facets"
+    }
     assert data["engine"] == ("opensearch" if any_engine else "database")
     assert data["total"] >= 2
     result = data["results"][0]

@@ -1,15 +1,18 @@
 """Outage and rebuild behaviour against real OpenSearch nodes."""
 
+import io
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from kb.content_files.pages import find_page
 from kb.models import ActionPlanPage, LessonPage
 from search.conf import search_settings
+from search.engine import get_engine
 from search.indexer import drain, rebuild, verify
 from search.models import IndexQueueEntry
 from search.query import build_request
@@ -22,9 +25,9 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "opensearch"
 
 
 class Node:
-    """A node of our own on another port, which a test may stop and start."""
+    """A node of our own on another port, which a test may stop and start, with settings of its own."""
 
-    def __init__(self, folder: Path, port: int):
+    def __init__(self, folder: Path, port: int, settings: dict[str, str] | None = None):
         self.url = f"http://127.0.0.1:{port}"
         self.env = {
             **os.environ,
@@ -33,6 +36,10 @@ class Node:
             "OPENSEARCH_DATA": str(folder / "data"),
             "OPENSEARCH_RUN": str(folder / "run"),
         }
+        if settings:  # the node reads opensearch.yml from its config folder, under the run folder
+            (folder / "run" / "config").mkdir(parents=True, exist_ok=True)
+            lines = [f"{key}: {value}" for key, value in settings.items()]
+            (folder / "run" / "config" / "opensearch.yml").write_text("\n".join(lines) + "\n")
 
     def run(self, action: str):
         subprocess.run([str(SCRIPT), action], env=self.env, check=True, capture_output=True, timeout=180)
@@ -100,6 +107,70 @@ def test_engine_outage_during_a_storm_of_edits(own_node, client, structure, djan
     assert drift.clean, drift
     found = search(build_request(last_edit))
     assert found.engine == "opensearch" and found.total == 1
+
+
+@pytest.fixture
+def strict_node(engine_url, tmp_path, settings, structure):
+    """A node that refuses requests over 1 MB, so that a 2 MB document is refused without building 100 MB."""
+    node = Node(tmp_path, 9433, {"http.max_content_length": "1mb"})
+    node.run("start")
+    settings.SEARCH = {**settings.SEARCH, "URL": node.url, "INDEX_PREFIX": "strict_", "INDEX_INLINE": False}
+    try:
+        yield node
+    finally:
+        node.run("stop")
+
+
+def long_lesson(structure, words: int):
+    lesson = find_page(structure, "lesson:cologne/waermepumpen-mehrfamilienhaus")
+    lesson.results = " ".join(f"zzlong{number % 1000}" for number in range(words))
+    lesson.save_revision().publish()
+    return lesson
+
+
+def test_a_document_the_engine_refuses_fails_alone(strict_node, settings, structure, client):
+    rebuild()
+    settings.SEARCH = {**settings.SEARCH, "MAX_TEXT_CHARS": 10_000_000}  # no cap: the engine must refuse it
+    refused = long_lesson(structure, 200_000)  # about 2 MB of text
+    unpublished = find_page(structure, "lesson:soria/oficinas-de-proximidad")
+    unpublished.unpublish()
+    deleted = find_page(structure, "lesson:helsinki/helsinki-energy-challenge")
+    deleted_id = deleted.pk
+    deleted.delete()
+    edited = find_page(structure, "lesson:cologne/proximity-offices")
+    edited.title = "Proximity offices zzedited"
+    edited.save_revision().publish()
+
+    result = drain()
+
+    assert (result.indexed, result.failed) == (3, 1)
+    entry = IndexQueueEntry.objects.get()
+    assert entry.page_id == refused.pk and "413" in entry.last_error
+    found = client.get("/api/search", {"q": "proximity", "page_size": 50}).json()
+    ids = {hit["id"] for hit in found["results"]}
+    assert found["engine"] == "opensearch" and edited.pk in ids
+    assert not ids & {unpublished.pk, deleted_id}
+    status = io.StringIO()
+    call_command("search_index", "status", stdout=status)
+    assert f"page {refused.pk}: 1 attempts" in status.getvalue() and "413" in status.getvalue()
+
+    # A rebuild completes around the refused document, swaps the alias and says which page is missing.
+    engine = get_engine()
+    before = engine.indices_for_alias(search_settings().alias)
+    output = io.StringIO()
+    with pytest.raises(CommandError, match="1 documents were refused"):
+        call_command("search_index", "rebuild", stdout=output, stderr=io.StringIO())
+    assert f"page {refused.pk} not indexed" in output.getvalue()
+    assert engine.indices_for_alias(search_settings().alias) != before
+    drift = verify()
+    assert drift.missing == [refused.pk] and not drift.stale and not drift.extra
+
+    # With the cap, the long page is indexed truncated instead.
+    settings.SEARCH = {**settings.SEARCH, "MAX_TEXT_CHARS": 100_000}
+    IndexQueueEntry.objects.update(available_at=timezone.now())
+    assert drain().failed == 0
+    assert verify().clean
+    assert client.get("/api/search", {"q": "zzlong7"}).json()["total"] == 1
 
 
 def test_search_keeps_answering_during_a_rebuild(search_engine):

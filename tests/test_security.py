@@ -4,6 +4,8 @@ import os
 import secrets
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from kb.editorial import city_editors, ensure_editorial_setup
 from kb.models import LessonPage
 from search.service import related
 
+from .served import manage, served
 from .test_search_api import any_engine  # noqa: F401 — the database/engine parametrised fixture
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +64,54 @@ def test_search_api_is_rate_limited_per_client(client, settings):
     other_client = client.get("/api/search", {"q": "x"}, REMOTE_ADDR="10.9.8.7")
     assert other_client.status_code == 200
     cache.clear()
+
+
+def test_the_client_address_honours_the_proxy_count_only(rf, settings):
+    from config.client import client_address
+
+    forged = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    settings.PROXY_COUNT = 0
+    assert client_address(forged) == "10.0.0.1"  # no proxy: the header is the client's own invention
+    settings.PROXY_COUNT = 1
+    assert client_address(forged) == "203.0.113.7"  # what our proxy appended, not what the client wrote
+    settings.PROXY_COUNT = 3
+    assert client_address(forged) == "10.0.0.1"  # did not pass every proxy
+    settings.PROXY_COUNT = 1
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")) == "10.0.0.1"
+
+
+def test_the_rate_limit_holds_across_workers_and_forged_headers(tmp_path):
+    """Production settings: two gunicorn workers share the database cache, and X-Forwarded-For is not a key."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "SEARCH_URL": "",
+        "SEARCH_API_RATE": "20/m",
+        "PROXY_COUNT": "1",
+    }
+    manage(env, "migrate", "--noinput")
+    manage(env, "createcachetable")
+    with served(tmp_path, env, workers=2, ready_path="/api/openapi.json") as server:
+        statuses = []
+        for attempt in range(60):  # each request forges a new address in front of what the proxy appends
+            request = urllib.request.Request(
+                f"{server.url}/api/search?q=x", headers={"X-Forwarded-For": f"10.{attempt}.0.1, 203.0.113.7"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        other = urllib.request.Request(f"{server.url}/api/search?q=x", headers={"X-Forwarded-For": "203.0.113.8"})
+        with urllib.request.urlopen(other, timeout=10) as response:
+            assert response.status == 200  # another client has an allowance of its own
+        workers = set(server.served_by()[:60])
+    assert statuses.count(200) == 20 and statuses.count(429) == 40, statuses
+    assert len(workers) == 2  # both workers answered, and together they counted to 20
 
 
 def test_responses_carry_security_headers(client):

@@ -91,7 +91,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+# Reverse proxies in front of the app; the client address (lockouts, rate limits) honours it: config/client.py.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.client.client_address"
 
 # Scripts only from this site, never inline; inline styles are allowed (Wagtail's admin sets some).
 CONTENT_SECURITY_POLICY = {
@@ -194,7 +196,18 @@ SEARCH = {
     "INDEX_INLINE": env_bool("SEARCH_INDEX_INLINE", True),
     # How long a worker may hold a batch before another worker takes it over.
     "WORKER_LEASE_SECONDS": int(os.environ.get("SEARCH_WORKER_LEASE_SECONDS", "60")),
+    # Characters of text indexed per document (summary and body each); a longer page is indexed truncated.
+    "MAX_TEXT_CHARS": int(os.environ.get("SEARCH_MAX_TEXT_CHARS", "100000")),
+    # Largest bulk request sent to the engine; well below OpenSearch's default http.max_content_length (100 MB).
+    "BULK_MAX_BYTES": int(os.environ.get("SEARCH_BULK_MAX_BYTES", str(5 * 1024 * 1024))),
+    # Index settings of a rebuilt index: a single node wants 0 replicas, a cluster 1 or more.
+    "SHARDS": int(os.environ.get("SEARCH_SHARDS", "1")),
+    "REPLICAS": int(os.environ.get("SEARCH_REPLICAS", "0")),
+    "REFRESH_INTERVAL": os.environ.get("SEARCH_REFRESH_INTERVAL", "1s"),
 }
+
+# Largest Markdown content file `import_markdown` accepts (1 MiB is about 150,000 words; rendering grows with it).
+CONTENT_FILE_MAX_BYTES = int(os.environ.get("CONTENT_FILE_MAX_BYTES", str(1024 * 1024)))
 
 LOGGING = {
     "version": 1,
@@ -207,6 +220,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # The engine clients log every request at INFO.
         "opensearch": {"level": "WARNING"},
+        "opensearchpy": {"level": "WARNING"},  # its "trace" logger writes every request body as curl
         "elastic_transport": {"level": "WARNING"},
     },
 }

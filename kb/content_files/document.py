@@ -6,13 +6,39 @@ from pathlib import Path
 
 import frontmatter
 import yaml
+from django.conf import settings
 from frontmatter.default_handlers import YAMLHandler
 
 from kb.slugs import slug_for
 
 
 class _DatesAsTextLoader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text, so that a bad date is reported against its field."""
+    """Safe YAML that leaves dates as text, so that a bad date is reported against its field.
+
+    Aliases are refused: front matter never needs them, and a few nested aliases (a "billion laughs") expand to
+    gigabytes when a field is converted.
+    """
+
+    depth = 0  # nesting of the node being composed: 1 for the front matter's own fields
+    field_name = None  # the front-matter field being composed, to name in an error
+
+    def compose_node(self, parent, index):
+        if self.depth == 1 and isinstance(index, yaml.ScalarNode):
+            self.field_name = index.value  # composing a top-level value: ``index`` is its key
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasRefused(self.field_name, self.peek_event())
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, field_name: str | None, event):
+        self.field_name = field_name
+        self.line = event.start_mark.line + 1
+        super().__init__(f"YAML aliases (*{event.anchor}, line {self.line}) are not allowed in front matter")
 
 
 _DatesAsTextLoader.yaml_implicit_resolvers = {
@@ -70,14 +96,23 @@ class ContentDocument:
 
 def read_front_matter(path: Path) -> tuple[dict, str]:
     """Split a file into its front matter mapping and its Markdown body."""
+    limit = settings.CONTENT_FILE_MAX_BYTES
+    size = path.stat().st_size
+    if size > limit:
+        raise ContentFileError(path, None, f"is {size:,} bytes; content files may have at most {limit:,} bytes")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise ContentFileError(path, None, f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ContentFileError(path, None, f"contains a NUL character (line {line}); is it a text file?")
     if not text.lstrip().startswith("---"):
         raise ContentFileError(path, None, "no YAML front matter (the file must start with '---')")
     try:
         post = frontmatter.loads(text, handler=_FrontMatterHandler())
+    except _AliasRefused as error:
+        raise ContentFileError(path, error.field_name, str(error)) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

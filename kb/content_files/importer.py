@@ -8,10 +8,13 @@ it, so no file is ever half-written and every good file still lands.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, transaction
+from modelcluster.models import get_all_child_relations
+from wagtail.fields import StreamField
 
 from kb.models import CaseStudyItem, CityPage, Theme, Twinning, VisitReportOutput
+from kb.names import city_name_problem
 from kb.slugs import slug_for
 from kb.structure import SiteStructure, ensure_site_structure
 
@@ -92,13 +95,15 @@ class PageWriter:
         try:
             return step(*args)
         except ValidationError as error:
-            messages = getattr(error, "message_dict", {None: error.messages})
-            name, problems = next(iter(messages.items()))
-            raise ContentFileError(document.path, name, "; ".join(problems)) from error
+            name, message = _first_problem(error)
+            raise ContentFileError(document.path, FRONT_MATTER_NAMES.get(name, name), message) from error
         except ContentFileError as error:
             if error.path is None:
                 error.path = document.path
             raise
+        except (ArithmeticError, DatabaseError, TypeError, ValueError) as error:
+            # Validation should have caught it; whatever slipped through still fails this file alone.
+            raise ContentFileError(document.path, None, f"could not be saved: {error}") from error
 
     def _existing_or_new(self, document: ContentDocument):
         model = PAGE_MODELS[document.type]
@@ -112,6 +117,7 @@ class PageWriter:
             return existing.specific
         page = model(title=document.title, slug=document.slug, live=False)
         _fill_fields(page, document, self)
+        page.clean_fields(exclude=TREE_FIELDS)  # before the first write; the rest is checked with the revision
         parent.refresh_from_db()
         parent.add_child(instance=page)
         self.created.add(document.reference)
@@ -126,6 +132,7 @@ class PageWriter:
             return UNCHANGED
         _fill_fields(page, document, self)
         _fill_relations(page, document, self)
+        validate(page)
         revision = page.save_revision(log_action=True)
         if self.publish:
             revision.publish()
@@ -144,7 +151,10 @@ class PageWriter:
         name, country = match["name"].strip(), match["country"]
         city = find_city(self.structure, name)
         if city is None:
-            city = CityPage(title=name, slug=slug_for(name), country=country, live=False)
+            slug = slug_for(name)
+            if problem := city_name_problem(name, slug, CityPage.objects.all()):
+                raise ContentFileError(None, field_name, problem)
+            city = CityPage(title=name, slug=slug, country=country, live=False)
             self.structure.cities.refresh_from_db()
             self.structure.cities.add_child(instance=city)
             revision = city.save_revision()
@@ -159,6 +169,52 @@ class PageWriter:
         if page is None:
             raise ContentFileError(None, field_name, f"'{reference}' names no page here or in this import")
         return page
+
+
+# Set by the page tree when a page is added, not by the file.
+TREE_FIELDS = ["path", "depth", "numchild", "url_path", "content_type"]
+# Model names of inline relations and their names in content files, where the two differ.
+FRONT_MATTER_NAMES = {"twinnings": "twins", "description": "body"}
+
+
+def validate(page) -> None:
+    """The checks the admin's form makes: the page's fields, its inline rows and its blocks.
+
+    Wagtail validates a draft's title and slug only, and never an inline row or a block on save; an import
+    must not store what the admin would refuse.
+    """
+    page.full_clean()
+    for relation in get_all_child_relations(type(page)):
+        name = relation.get_accessor_name()
+        for position, child in enumerate(getattr(page, name).all(), start=1):
+            try:
+                child.full_clean(exclude=[relation.field.name])
+            except ValidationError as error:
+                field_name, message = _first_problem(error)
+                raise ValidationError({name: f"item {position}: field '{field_name}': {message}"}) from error
+    for field in page._meta.get_fields():
+        if isinstance(field, StreamField):
+            try:
+                field.stream_block.clean(getattr(page, field.name))
+            except ValidationError as error:
+                raise ValidationError({field.name: _block_problem(error)}) from error
+
+
+def _first_problem(error: ValidationError) -> tuple[str | None, str]:
+    messages = getattr(error, "message_dict", None) or {None: error.messages}
+    name, problems = next(iter(messages.items()))
+    return (None if name == NON_FIELD_ERRORS else name), "; ".join(problems)
+
+
+def _block_problem(error: ValidationError) -> str:
+    """``item 2: field 'budget_eur': …`` — the same wording as the schema's errors in nested fields."""
+    block_errors = getattr(error, "block_errors", None)
+    if block_errors:
+        key = min(block_errors)  # the first child with an error: indexes of a list, names of a struct
+        inner = block_errors[key]
+        where = f"item {key + 1}" if isinstance(key, int) else f"field '{key}'"
+        return f"{where}: {_block_problem(inner)}"
+    return "; ".join(getattr(error, "non_block_errors", None) or error.messages)
 
 
 def _fill_fields(page, document: ContentDocument, writer: PageWriter) -> None:

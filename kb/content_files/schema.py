@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django_countries import countries
 
 from kb.models import CONTENT_LANGUAGES, ActionStatus, CityRole, PlanStatus, ProgrammeModule
+from kb.names import name_problem
 from kb.slugs import slug_for
 
 from .document import ContentDocument, ContentFileError
@@ -55,10 +56,44 @@ class Vocabulary:
         return cls(themes)
 
 
+def scalar(value) -> None:
+    """Lists and mappings are refused before any conversion looks at them (``str()`` of a nested list is huge)."""
+    if isinstance(value, (list, dict)):
+        raise FieldError(f"must be a single value, not a {'list' if isinstance(value, list) else 'mapping'}")
+
+
+# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and none is ever meant.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(value, _vocabulary=None) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise FieldError(f"must be text, not {type(value).__name__}")
-    return str(value).strip()
+    value = str(value).strip()
+    if found := CONTROL_CHARACTERS.search(value):
+        raise FieldError(f"contains the control character U+{ord(found.group()):04X}")
+    return value
+
+
+def text_of(max_length: int) -> Callable:
+    """Text that fits a model field of ``max_length`` characters."""
+
+    def parse(value, _vocabulary=None) -> str:
+        value = text(value)
+        if len(value) > max_length:
+            raise FieldError(f"is {len(value)} characters long; at most {max_length} fit")
+        return value
+
+    return parse
+
+
+def city_name(value, _vocabulary=None) -> str:
+    value = text(value)
+    if problem := name_problem(value):
+        if CITY_LABEL.match(value):
+            problem += "; give the name alone, the country goes in 'country'"
+        raise FieldError(problem)
+    return value
 
 
 def date(value, _vocabulary=None) -> datetime.date:
@@ -66,6 +101,7 @@ def date(value, _vocabulary=None) -> datetime.date:
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    scalar(value)
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
@@ -73,6 +109,7 @@ def date(value, _vocabulary=None) -> datetime.date:
 
 
 def integer(value, _vocabulary=None) -> int:
+    scalar(value)
     if isinstance(value, bool):
         raise FieldError("must be a whole number")
     try:
@@ -85,6 +122,7 @@ def integer(value, _vocabulary=None) -> int:
 
 
 def decimal(value, _vocabulary=None) -> Decimal:
+    scalar(value)
     if isinstance(value, bool):
         raise FieldError("must be a number")
     try:
@@ -138,7 +176,7 @@ def url(value, _vocabulary=None) -> str:
 
 
 def slug(value, _vocabulary=None) -> str:
-    value = text(value)
+    value = text_of(255)(value)
     if not value or slugify(value) != value:
         raise FieldError(f"'{value}' is not a slug (lower-case letters, digits and hyphens)")
     return value
@@ -148,7 +186,7 @@ def city_label(value, _vocabulary=None) -> str:
     match = CITY_LABEL.match(text(value))
     if not match:
         raise FieldError(f"'{value}' is not a city as 'Name (CC)'")
-    return f"{match['name'].strip()} ({country(match['country'])})"
+    return f"{city_name(match['name'].strip())} ({country(match['country'])})"
 
 
 def theme(value, vocabulary: "Vocabulary") -> str:
@@ -269,7 +307,8 @@ def case_study_item(value, vocabulary=None) -> dict:
     return mapping(CASE_STUDY_ITEM)({"ref": value} if isinstance(value, str) else value, vocabulary)
 
 
-HEADER = {"type": Field(text, required=True), "title": Field(text, required=True), "slug": Field(slug)}
+HEADER = {"type": Field(text, required=True), "title": Field(text_of(255), required=True), "slug": Field(slug)}
+CITY_HEADER = {**HEADER, "title": Field(city_name, required=True)}  # a city's title is its name
 CONTENT = {
     "language": Field(language, required=True),
     "date": Field(date),
@@ -278,7 +317,7 @@ CONTENT = {
     "editors_pick": Field(boolean, default=False),
 }
 CITY_CONTENT = {
-    "city": Field(text, required=True),
+    "city": Field(city_name, required=True),
     "country": Field(country, required=True),
     **CONTENT,
     "partner_cities": Field(list_of(city_label, ordered=False)),
@@ -301,7 +340,7 @@ TYPES: dict[str, dict[str, Field]] = {
     },
     "lesson": {
         **CITY_CONTENT,
-        "cost_effort": Field(text),
+        "cost_effort": Field(text_of(255)),
         "source": Field(reference("visit_report", "action_plan")),
     },
     "action_plan": {
@@ -331,13 +370,13 @@ TYPES: dict[str, dict[str, Field]] = {
 def parse_document(raw: dict, body: str, path, vocabulary: Vocabulary) -> ContentDocument:
     """Validate a file's front matter; raise ``ContentFileError`` naming the first bad field."""
     kind = raw.get("type")
-    if kind not in TYPES:
-        field_name, message = "type", f"'{kind}' is not one of: {', '.join(TYPES)}"
+    if not isinstance(kind, str) or kind not in TYPES:
+        field_name, message = "type", f"'{str(kind)[:50]}' is not one of: {', '.join(TYPES)}"
         if kind is None:
             message = "is required"
         raise ContentFileError(path, field_name, message)
     try:
-        header = parse_fields({k: raw.get(k) for k in HEADER}, HEADER, vocabulary)
+        header = parse_fields({k: raw.get(k) for k in HEADER}, CITY_HEADER if kind == "city" else HEADER, vocabulary)
         meta = parse_fields({k: v for k, v in raw.items() if k not in HEADER}, TYPES[kind], vocabulary)
     except _NestedFieldError as error:
         raise ContentFileError(path, error.name, str(error)) from None

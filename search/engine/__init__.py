@@ -6,27 +6,28 @@ them. elasticsearch-py refuses to talk to OpenSearch, so OpenSearch goes through
 
 from functools import lru_cache
 
-from search.conf import SearchSettings, search_settings
+from search.conf import search_settings
 
-from .base import EngineError, EngineUnavailable, SearchEngine
+from .base import EngineError, EngineUnavailable, QueryTooComplex, SearchEngine
 
-__all__ = ["EngineError", "EngineUnavailable", "SearchEngine", "get_engine", "engine_for"]
+__all__ = ["EngineError", "EngineUnavailable", "QueryTooComplex", "SearchEngine", "get_engine", "engine_for"]
 
 
 def get_engine() -> SearchEngine | None:
     """The configured engine, or ``None`` when no ``SEARCH_URL`` is set (database search only)."""
     config = search_settings()
-    return engine_for(config) if config.url else None
+    return engine_for(config.engine, config.url, config.timeout) if config.url else None
 
 
 @lru_cache(maxsize=8)
-def engine_for(config: SearchSettings) -> SearchEngine:
-    if config.engine == "opensearch":
+def engine_for(engine: str, url: str, timeout: float) -> SearchEngine:
+    """One client per engine, URL and timeout, kept for the process (clients pool their connections)."""
+    if engine == "opensearch":
         from .opensearch import OpenSearchEngine
 
-        return OpenSearchEngine(config.url, timeout=config.timeout)
-    if config.engine == "elasticsearch":
+        return OpenSearchEngine(url, timeout=timeout)
+    if engine == "elasticsearch":
         from .elasticsearch import ElasticsearchEngine
 
-        return ElasticsearchEngine(config.url, timeout=config.timeout)
-    raise ValueError(f"SEARCH_ENGINE must be 'opensearch' or 'elasticsearch', not {config.engine!r}")
+        return ElasticsearchEngine(url, timeout=timeout)
+    raise ValueError(f"SEARCH_ENGINE must be 'opensearch' or 'elasticsearch', not {engine!r}")

@@ -13,6 +13,17 @@ class EngineUnavailable(EngineError):
     """The engine could not be reached (connection refused, timeout): callers fall back to the database."""
 
 
+class QueryTooComplex(EngineError):
+    """The engine refused a query for its size (Lucene's clause limit): the asker's to simplify, not a fallback."""
+
+
+# Answers that say "not now" rather than "not this": overloaded (429), or a cluster without a leader or with
+# its shards moving (503). Like an unreachable engine, they are nobody's fault and are retried.
+BUSY_STATUSES = (429, 503)
+# How the engines word a refusal for too many clauses (OpenSearch and Elasticsearch alike).
+TOO_COMPLEX_MARKERS = ("too_many_clauses", "too_many_nested_clauses", "too many nested clauses", "maxClauseCount")
+
+
 class SearchEngine:
     """Sends request bodies built with elasticsearch-dsl through a client library's own API.
 
@@ -25,12 +36,14 @@ class SearchEngine:
     COOL_DOWN_SECONDS = 3.0
 
     def __init__(self, url: str, *, timeout: float):
-        self.url = url
+        # A cluster is named by several URLs separated by commas; the client spreads requests over them and
+        # retries a request on another host when one is down.
+        self.hosts = [host.strip() for host in url.split(",") if host.strip()]
         self.timeout = timeout
-        self.client = self.build_client(url, timeout)
+        self.client = self.build_client(self.hosts, timeout)
         self._down_until = 0.0
 
-    def build_client(self, url: str, timeout: float):
+    def build_client(self, hosts: list[str], timeout: float):
         raise NotImplementedError
 
     unavailable_errors: tuple[type[Exception], ...] = ()
@@ -49,15 +62,17 @@ class SearchEngine:
             self._down_until = time.monotonic() + self.COOL_DOWN_SECONDS
             raise EngineUnavailable(f"{self.vendor} at {self.safe_url} is unreachable: {error}") from error
         except self.request_errors as error:
+            if getattr(error, "status_code", None) in BUSY_STATUSES:
+                self._down_until = time.monotonic() + self.COOL_DOWN_SECONDS
+                raise EngineUnavailable(f"{self.vendor} at {self.safe_url} is busy or electing a leader: {error}") from error
+            if any(marker in str(error) for marker in TOO_COMPLEX_MARKERS):
+                raise QueryTooComplex(f"{self.vendor} refused the query as too complex: {error}") from error
             raise EngineError(f"{self.vendor} refused the request: {error}") from error
 
     @property
     def safe_url(self) -> str:
-        """The URL without credentials, for messages and logs."""
-        parts = urlsplit(self.url)
-        host = parts.hostname or ""
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+        """The URLs without credentials, for messages and logs."""
+        return ",".join(_without_credentials(host) for host in self.hosts)
 
     # --- the operations the platform uses -------------------------------------------------------------
 
@@ -70,8 +85,9 @@ class SearchEngine:
     def count(self, index: str) -> int:
         return self.call("count", index=index)["count"]
 
-    def bulk(self, operations: list[dict], *, refresh: bool | str = False) -> dict:
-        return dict(self.call("bulk", body=operations, refresh=refresh))
+    def bulk(self, payload: bytes, *, refresh: bool | str = False) -> dict:
+        """Send NDJSON operations, encoded by the caller (who splits requests by their size)."""
+        return dict(self.call("bulk", body=payload, refresh=refresh))
 
     def create_index(self, name: str, body: dict) -> None:
         self.call("indices.create", index=name, body=body)
@@ -112,3 +128,10 @@ class SearchEngine:
                     self.call("clear_scroll", body={"scroll_id": scroll_id})
                 except EngineError:
                     pass  # The scroll expires on its own.
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

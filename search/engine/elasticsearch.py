@@ -12,5 +12,5 @@ class ElasticsearchEngine(SearchEngine):
     unavailable_errors = (TransportConnectionError, ConnectionTimeout)
     request_errors = (ApiError,)
 
-    def build_client(self, url: str, timeout: float) -> Elasticsearch:
-        return Elasticsearch(url, request_timeout=timeout, max_retries=1, retry_on_timeout=False)
+    def build_client(self, hosts: list[str], timeout: float) -> Elasticsearch:
+        return Elasticsearch(hosts, request_timeout=timeout, max_retries=max(1, len(hosts)), retry_on_timeout=False)

@@ -11,6 +11,7 @@ class OpenSearchEngine(SearchEngine):
     unavailable_errors = (errors.ConnectionError, errors.ConnectionTimeout)
     request_errors = (errors.TransportError,)
 
-    def build_client(self, url: str, timeout: float) -> OpenSearch:
-        # Credentials in the URL (https://user:password@host) are used as HTTP basic auth by the client.
-        return OpenSearch([url], timeout=timeout, max_retries=1, retry_on_timeout=False)
+    def build_client(self, hosts: list[str], timeout: float) -> OpenSearch:
+        # Credentials in the URL (https://user:password@host) are used as HTTP basic auth by the client. A
+        # connection error is retried once per other host; a timeout is not (the request may be running).
+        return OpenSearch(hosts, timeout=timeout, max_retries=max(1, len(hosts)), retry_on_timeout=False)

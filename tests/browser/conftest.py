@@ -5,14 +5,12 @@ there, its own index), so the browser sees exactly what a visitor would.
 """
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.served import manage, served
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -33,12 +31,6 @@ def unavailable(reason: str):
     in_ci = os.environ.get("CI") == "true"
     outcome = pytest.fail if in_ci else pytest.skip  # in CI the browser must run
     outcome(f"browser tests need {reason}", **({"pytrace": False} if in_ci else {}))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def engine_reachable(url: str) -> bool:
@@ -65,36 +57,13 @@ def site(tmp_path_factory):
         "SEARCH_URL": engine if engine_reachable(engine) else "",
         "SEARCH_INDEX_PREFIX": f"browser{os.getpid()}_",
     }
-    manage = [sys.executable, str(ROOT / "manage.py")]
     hostile = str(Path(__file__).resolve().parent / "content")
     commands = [["migrate", "--noinput"], ["load_demo"], ["import_markdown", hostile, "--publish"]]
     commands += [["search_index", "rebuild"]] if env["SEARCH_URL"] else []
     for command in commands:
-        subprocess.run(manage + command, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
-    port = free_port()
-    log = open(folder / "gunicorn.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/", timeout=5):
-                break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"the site did not start; see {folder / 'gunicorn.log'}")
-            time.sleep(0.3)
-    yield {"url": url, "engine": bool(env["SEARCH_URL"])}
-    server.terminate()
-    server.wait(timeout=20)
-    log.close()
+        manage(env, *command)
+    with served(folder, env) as server:
+        yield {"url": server.url, "engine": bool(env["SEARCH_URL"])}
 
 
 @pytest.fixture(scope="module")

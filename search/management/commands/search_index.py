@@ -8,7 +8,7 @@ from search.documents import DOCUMENT_TYPES, indexable
 from search.engine import EngineError
 from search.indexer import SearchNotConfigured, count_indexable, drain, rebuild, require_engine, verify
 from search.models import IndexQueueEntry, IndexState
-from search.queue import enqueue
+from search.queue import enqueue, failing
 
 
 class Command(BaseCommand):
@@ -42,6 +42,13 @@ class Command(BaseCommand):
         )
         for index in result.removed_indices:
             self.stdout.write(f"removed old index {index}")
+        if result.failures:
+            for page_id, reason in sorted(result.failures.items()):
+                self.stdout.write(f"  page {page_id} not indexed: {reason[:300]}")
+            raise CommandError(
+                f"{len(result.failures)} documents were refused by the engine and are missing from the index "
+                "(queued for retry; see `search_index status`)"
+            )
 
     def do_verify(self):
         drift = verify()
@@ -72,6 +79,11 @@ class Command(BaseCommand):
         due = queue.filter(available_at__lte=timezone.now()).count()
         retrying = queue.filter(attempts__gt=0).count()
         self.stdout.write(f"queue: {queue.count()} pages waiting ({due} due, {retrying} retrying after errors)")
+        for entry in failing():
+            self.stdout.write(
+                f"  page {entry.page_id}: {entry.attempts} attempts, next {entry.available_at:%Y-%m-%d %H:%M:%S}; "
+                f"{entry.last_error[:300]}"
+            )
 
     def do_enqueue(self):
         """Queue every published page: the worker re-indexes them in place, without a new index."""

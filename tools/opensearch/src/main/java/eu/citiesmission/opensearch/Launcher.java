@@ -9,6 +9,7 @@ import org.opensearch.index.reindex.ReindexPlugin;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
 import org.opensearch.painless.PainlessPlugin;
+import org.opensearch.plugins.ExtensiblePlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
@@ -18,15 +19,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a single-node OpenSearch 2.19 server in this JVM, with the modules that are on the classpath
- * (HTTP via netty4, analysis-common, mapper-extras, reindex, painless).
+ * Runs an OpenSearch 2.19 node in this JVM, with the modules that are on the classpath (HTTP via netty4,
+ * analysis-common, mapper-extras, reindex, painless) and the k-NN plugin. By default the node is a cluster of its
+ * own ({@code discovery.type=single-node}); given seed hosts or initial cluster-manager nodes it joins or forms a
+ * multi-node cluster instead.
  *
  * <p>Usage: {@code java -cp 'target/classes:target/lib/*' eu.citiesmission.opensearch.Launcher [BASE_DIR] [-Ekey=value ...]}
  * where BASE_DIR (default: current directory) is the folder that relative defaults are resolved against.
@@ -41,7 +46,13 @@ import java.util.concurrent.TimeUnit;
  *   opensearch.logs            OPENSEARCH_LOGS            RUN/logs
  *   opensearch.cluster.name    OPENSEARCH_CLUSTER_NAME    citiesmission-dev
  *   opensearch.node.name       OPENSEARCH_NODE_NAME       citiesmission-dev-node
+ *   opensearch.discovery.seed_hosts            OPENSEARCH_SEED_HOSTS                      (none)
+ *   opensearch.initial_cluster_manager_nodes   OPENSEARCH_INITIAL_CLUSTER_MANAGER_NODES   (none)
  * </pre>
+ * The last two are comma-separated lists ({@code 127.0.0.1:9510,127.0.0.1:9511,...} and node names). When neither
+ * is set (nor given as {@code -Ediscovery.seed_hosts=...}/{@code -Ecluster.initial_cluster_manager_nodes=...}) the
+ * node runs with {@code discovery.type=single-node}; otherwise that setting is left out and the node discovers its
+ * peers on those transport addresses.
  * Any further OpenSearch setting can be given as an argument {@code -Ekey=value}.
  */
 public final class Launcher extends Node {
@@ -53,6 +64,16 @@ public final class Launcher extends Node {
         MapperExtrasPlugin.class,
         ReindexPlugin.class,
         PainlessPlugin.class
+    );
+
+    /**
+     * Plugins loaded by class name, because their jars come from a plugin zip that Maven unpacks into target/lib
+     * at package time rather than from a compile dependency. k-NN gives {@code knn_vector} fields and the
+     * {@code knn} query; only its pure-Java {@code lucene} engine works here (the zip has no native faiss/nmslib
+     * libraries).
+     */
+    static final List<String> PLUGINS = List.of(
+        "org.opensearch.knn.plugin.KNNPlugin"
     );
 
     /** Not at the classpath root, so that log4j does not pick it up on its own before the node's plugins load. */
@@ -70,6 +91,54 @@ public final class Launcher extends Node {
             value = System.getenv(env);
         }
         return (value == null || value.isBlank()) ? fallback : value.trim();
+    }
+
+    static List<String> list(String value) {
+        List<String> items = new ArrayList<>();
+        if (value != null) {
+            for (String item : value.split(",")) {
+                if (!item.isBlank()) {
+                    items.add(item.trim());
+                }
+            }
+        }
+        return items;
+    }
+
+    /** {@link #MODULES} plus the classes named in {@link #PLUGINS}, which must be on the classpath. */
+    static List<Class<? extends Plugin>> classpathPlugins() {
+        List<Class<? extends Plugin>> plugins = new ArrayList<>(MODULES);
+        for (String name : PLUGINS) {
+            try {
+                plugins.add(Class.forName(name, false, Launcher.class.getClassLoader()).asSubclass(Plugin.class));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(
+                    "plugin class " + name + " is not on the classpath (is target/lib complete? try: scripts/opensearch build --force)", e);
+            }
+        }
+        return plugins;
+    }
+
+    /**
+     * OpenSearch wires SPI extensions ({@code extended.plugins} in a plugin descriptor) only for plugins loaded from
+     * plugins/ or modules/ folders, never for classpath plugins. So Painless would miss the functions that k-NN
+     * ({@code cosineSimilarity}, {@code l2Squared}, ... in {@code script_score}) and analysis-common (the
+     * {@code predicate_token_filter} context) add to it. PainlessPlugin keeps its allowlists in a static map that its
+     * script engine reads when the node builds it, so loading the extensions once on a throw-away instance before the
+     * node is constructed gives the node's own instance the same allowlists as in the distribution.
+     */
+    static void loadPainlessExtensions() {
+        ClassLoader classLoader = Launcher.class.getClassLoader();
+        new PainlessPlugin().loadExtensions(new ExtensiblePlugin.ExtensionLoader() {
+            @Override
+            public <T> List<T> loadExtensions(Class<T> extensionPointType) {
+                List<T> extensions = new ArrayList<>();
+                for (T extension : ServiceLoader.load(extensionPointType, classLoader)) {
+                    extensions.add(extension);
+                }
+                return extensions;
+            }
+        });
     }
 
     static Path resolve(Path base, String path) {
@@ -122,19 +191,40 @@ public final class Launcher extends Node {
         }
         installLoggingConfig(config);
 
+        Settings extraSettings = extra.build();
+        List<String> seedHosts = list(option("opensearch.discovery.seed_hosts", "OPENSEARCH_SEED_HOSTS", null));
+        List<String> initialManagers = list(option(
+            "opensearch.initial_cluster_manager_nodes", "OPENSEARCH_INITIAL_CLUSTER_MANAGER_NODES", null));
+        boolean multiNode = !seedHosts.isEmpty() || !initialManagers.isEmpty()
+            || extraSettings.hasValue("discovery.seed_hosts")
+            || extraSettings.hasValue("cluster.initial_cluster_manager_nodes");
+
+        Settings.Builder discovery = Settings.builder();
+        if (multiNode) {
+            if (!seedHosts.isEmpty()) {
+                discovery.putList("discovery.seed_hosts", seedHosts);
+            }
+            if (!initialManagers.isEmpty()) {
+                // Only used to bootstrap a brand-new cluster; ignored once the node has a cluster state on disk.
+                discovery.putList("cluster.initial_cluster_manager_nodes", initialManagers);
+            }
+        } else {
+            discovery.put("discovery.type", "single-node");
+        }
+
         Settings settings = Settings.builder()
             .put("path.home", run.toString())
             .put("path.data", data.toString())
             .put("path.logs", logs.toString())
             .put("cluster.name", clusterName)
             .put("node.name", nodeName)
-            .put("discovery.type", "single-node")
+            .put(discovery.build())
             .put("network.host", option("opensearch.host", "OPENSEARCH_HOST", "127.0.0.1"))
             .put("http.port", option("opensearch.http.port", "OPENSEARCH_PORT", "9400"))
             .put("transport.port", option("opensearch.transport.port", "OPENSEARCH_TRANSPORT_PORT", "9500-9599"))
             // A nearly full dev disk would otherwise flip every index to read-only.
             .put("cluster.routing.allocation.disk.threshold_enabled", false)
-            .put(extra.build())
+            .put(extraSettings)
             .build();
 
         Environment environment = InternalSettingsPreparer.prepareEnvironment(
@@ -143,7 +233,9 @@ public final class Launcher extends Node {
         LogConfigurator.configure(environment);
         loggingConfigured = true;
 
-        Launcher node = new Launcher(environment, MODULES);
+        List<Class<? extends Plugin>> plugins = classpathPlugins();
+        loadPainlessExtensions();
+        Launcher node = new Launcher(environment, plugins);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
