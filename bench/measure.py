@@ -28,17 +28,16 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from opensearchpy import OpenSearch, helpers  # noqa: E402
-from wagtail.models import Page  # noqa: E402
 
+from bench.corpus.generator import CorpusGenerator  # noqa: E402
 from bench.queries import QUERIES, api_params, request_args  # noqa: E402
 from bench.server import gunicorn  # noqa: E402
-from kb.corpus.generator import CorpusGenerator  # noqa: E402
+from kb.content_types import MODELS  # noqa: E402
 from kb.models import LessonPage  # noqa: E402
+from kb.models import pages as knowledge_pages  # noqa: E402
+from search.backends import database_backend, require_engine_backend  # noqa: E402
+from search.backends.engine import build_search  # noqa: E402
 from search.conf import search_settings  # noqa: E402
-from search.database import search_database  # noqa: E402
-from search.documents import DOCUMENT_TYPES  # noqa: E402
-from search.engine import get_engine  # noqa: E402
-from search.engine_search import build_search, indexed_languages  # noqa: E402
 from search.indexer import all_documents, rebuild  # noqa: E402
 from search.mapping import knowledge_index  # noqa: E402
 from search.query import build_request  # noqa: E402
@@ -155,7 +154,7 @@ def raw_engine_latency(engine_url: str) -> dict:
     """opensearch-py executing the very body the platform sends (built outside the timing)."""
     client = OpenSearch([engine_url], timeout=30)
     alias = search_settings().alias
-    languages = indexed_languages(get_engine())
+    languages = require_engine_backend().indexed_languages()
     bodies = {
         id(query): build_search(build_request(query["q"], **request_args(query)[1]), languages).to_dict()
         for query in QUERIES
@@ -180,7 +179,7 @@ def service_latency() -> dict:
 def database_latency(docs: int) -> dict:
     def call(query):
         q, options = request_args(query)
-        search_database(build_request(q, **options))
+        database_backend().search(build_request(q, **options))
 
     # Slow at scale by nature (it is the fallback): fewer rounds on big corpora.
     repeat = 1 if docs >= 50_000 else max(3, REPEAT // 3)  # noqa: PLR2004
@@ -201,7 +200,7 @@ def wagtail_backend(engine_url: str) -> dict:
     started = time.perf_counter()
     call_command("update_index", backend_name=name, verbosity=0)
     index_seconds = time.perf_counter() - started
-    pages = Page.objects.live().public().type(*DOCUMENT_TYPES)
+    pages = knowledge_pages().published().type(*MODELS)
 
     def call(query):
         q, options = request_args(query)

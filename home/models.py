@@ -4,15 +4,8 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
 from wagtail.models import Orderable, Page
 
-from kb.models import (
-    ActionPlanPage,
-    CaseStudyPage,
-    CityPage,
-    LessonPage,
-    MarkdownField,
-    VisitReportPage,
-    attach_cities,
-)
+from kb.content_types import LISTED
+from kb.models import CityPage, LessonPage, MarkdownField, attach_cities, pages
 
 
 class HomePage(Page):
@@ -26,22 +19,26 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
-    def network_figures(self) -> dict[str, int]:
-        return {
-            "cities": CityPage.objects.live().count(),
-            "action_plans": ActionPlanPage.objects.live().public().count(),
-            "lessons": LessonPage.objects.live().public().count(),
-            "visits": VisitReportPage.objects.live().public().count(),
-        }
+    LATEST = 6  # lessons in "Latest lessons"
+
+    def network_figures(self) -> list[tuple[str, int]]:
+        """The cities, then every kind with a network-wide listing, with how many readers can see."""
+        figures = [(_("Cities"), CityPage.objects.published().count())]
+        return figures + [(kind.plural, kind.model.objects.published().count()) for kind in LISTED]
+
+    def featured(self) -> list:
+        """The editors' choice, in their order, as far as readers may see it."""
+        chosen = [item.page_id for item in self.featured_items.all()]
+        visible = {page.pk: page for page in pages().published().filter(pk__in=chosen).specific()}
+        featured = [visible[pk] for pk in chosen if pk in visible]
+        attach_cities(featured)
+        return featured
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["featured"] = [
-            item.page.specific for item in self.featured_items.select_related("page") if item.page.live
-        ]
-        context["featured_case_studies"] = CaseStudyPage.objects.live().public().filter(featured=True)
-        context["latest_lessons"] = list(LessonPage.objects.live().public().order_by("-first_published_at")[:6])
-        attach_cities(context["latest_lessons"] + context["featured"])
+        context["featured"] = featured = self.featured()
+        latest = LessonPage.objects.published().with_city().exclude(pk__in=[page.pk for page in featured])
+        context["latest_lessons"] = latest.order_by("-date", "-first_published_at")[: self.LATEST]
         context["figures"] = self.network_figures()
         return context
 

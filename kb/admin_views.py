@@ -6,14 +6,14 @@ import django_filters
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from kb.models import CONTENT_LANGUAGES, ActionPlanPage, CityPage, CityRole, LessonPage, PlanStatus, Theme
+from kb.filters import CityFilters, KnowledgeFilters
+from kb.models import ActionPlanPage, CityPage, LessonPage, PlanStatus
 
 DUE_SOON = timedelta(days=30)
 
@@ -29,30 +29,25 @@ class CityFilter(django_filters.ModelChoiceFilter):
         return queryset.descendant_of(value) if value else queryset
 
 
-class CityListingFilterSet(PageFilterSet):
-    country = django_filters.ChoiceFilter(choices=list(countries))
-    role = django_filters.ChoiceFilter(choices=CityRole.choices)
-    cohort = django_filters.NumberFilter()
+class CityListingFilterSet(CityFilters, PageFilterSet):
+    """The public city filters, with Wagtail's own page filters."""
 
     class Meta:
         model = CityPage
         fields = []
 
 
-class ContentFilterSet(PageFilterSet):
+class EditorsKnowledgeFilters(KnowledgeFilters):
+    """The public filters of lessons and plans, and what editors filter by besides."""
+
     city = CityFilter(queryset=city_choices, label=_("City"))
-    themes = django_filters.ModelChoiceFilter(queryset=Theme.objects.all(), label=_("Theme"))
-    language = django_filters.ChoiceFilter(choices=CONTENT_LANGUAGES)
     editors_pick = django_filters.BooleanFilter(label=_("Editor's pick"))
 
 
-class LessonFilterSet(ContentFilterSet):
-    class Meta:
-        model = LessonPage
-        fields = []
+LessonFilterSet = EditorsKnowledgeFilters.for_model(LessonPage, PageFilterSet)
 
 
-class ActionPlanFilterSet(ContentFilterSet):
+class ActionPlanFilterSet(EditorsKnowledgeFilters.for_model(ActionPlanPage, PageFilterSet)):
     status = django_filters.ChoiceFilter(choices=PlanStatus.choices)
 
     class Meta:

@@ -18,7 +18,7 @@ class LessonFeed(Feed):
         if theme:
             return ("theme", get_object_or_404(Theme, slug=theme))
         if city:
-            return ("city", get_object_or_404(CityPage.objects.live(), slug=city))
+            return ("city", get_object_or_404(CityPage.objects.published(), slug=city))
         # Cleaned as the search cleans it: control characters are not allowed in XML, and the query is the title.
         if query := clean_query(request.GET.get("q", ""))[:200]:
             return ("search", query)
@@ -47,7 +47,7 @@ class LessonFeed(Feed):
 
     def items(self, scope):
         kind, value = scope
-        lessons = LessonPage.objects.live().public().order_by("-first_published_at")
+        lessons = LessonPage.objects.published().with_city().order_by("-first_published_at")
         if kind == "theme":
             lessons = lessons.filter(themes=value)
         elif kind == "city":

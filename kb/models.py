@@ -9,25 +9,73 @@ from decimal import Decimal
 from django import forms
 from django.conf import global_settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.blocks import SnippetChooserBlock
 from wagtail.snippets.models import register_snippet
 
 from kb.europe_map import MAP_HEIGHT, MAP_WIDTH, project
 from kb.names import city_name_problem
+
+
+class KnowledgeQuerySet(PageQuerySet):
+    """Pages with the network's rules: what readers may see, and which city each page belongs to."""
+
+    _with_city = False
+
+    def published(self):
+        """What every reader may see: live, and under no view restriction. The one visibility rule."""
+        return self.live().public()
+
+    def with_city(self):
+        """Give each page its owning city when the results load, with one query for the whole list."""
+        clone = self._chain()
+        clone._with_city = True
+        return clone
+
+    def under_any(self, cities):
+        """Pages published under any of ``cities`` (a tree-path prefix match, one query)."""
+        query = models.Q(pk__in=[])
+        for city in cities:
+            query |= models.Q(path__startswith=city.path, depth__gt=city.depth)
+        return self.filter(query)
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_city = self._with_city
+        return clone
+
+    def _fetch_all(self):
+        loaded = self._result_cache is not None
+        super()._fetch_all()
+        if self._with_city and not loaded:
+            attach_cities(self._result_cache)
+
+
+KnowledgeManager = PageManager.from_queryset(KnowledgeQuerySet)
+
+
+def pages() -> KnowledgeQuerySet:
+    """Pages of every type with the network's rules (``Page.objects`` is Wagtail's own)."""
+    return KnowledgeQuerySet(Page).order_by("path")
+
+
+def parent_path(page) -> str:
+    """The tree path of a page's parent: for content under a city, the city's."""
+    return page.path[: -page.steplen]
+
 
 # Every ISO 639-1 language Django knows, with its English name: content may be written in any of them.
 CONTENT_LANGUAGES = sorted((code, name) for code, name in global_settings.LANGUAGES if len(code) == 2)
@@ -84,19 +132,13 @@ class CityIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        from kb.filters import CityFilters
+
         context = super().get_context(request, *args, **kwargs)
-        cities = CityPage.objects.child_of(self).live().public().order_by("title")
-        context["all_countries"] = sorted({(c.country.code, c.country.name) for c in cities}, key=lambda c: c[1])
-        context["cohorts"] = sorted({c.cohort for c in cities if c.cohort})
-        context["roles"] = CityRole.choices
-        if country := request.GET.get("country"):
-            cities = cities.filter(country=country.upper())
-        if role := request.GET.get("role"):
-            cities = cities.filter(role=role)
-        if (cohort := request.GET.get("cohort", "")).isdigit():
-            cities = cities.filter(cohort=int(cohort))
-        context["cities"] = cities
-        context["map_points"] = [point for point in map(map_point, cities) if point]
+        filters = CityFilters(request.GET, queryset=CityPage.objects.child_of(self).published().order_by("title"))
+        context["filters"] = filters
+        context["cities"] = filters.qs
+        context["map_points"] = [point for point in map(map_point, filters.qs) if point]
         return context
 
 
@@ -129,6 +171,8 @@ class CityPage(Page):
     summary = models.TextField(blank=True)
     description = MarkdownField(blank=True)
     themes = ParentalManyToManyField("kb.Theme", blank=True, related_name="+", help_text=_("The city's focus themes."))
+
+    objects = KnowledgeManager()
 
     class Meta:
         verbose_name = _("city")
@@ -169,22 +213,23 @@ class CityPage(Page):
         return f"{self.title} ({self.country.code})"
 
     def twinning_partners(self):
-        """Cities this city is twinned with, in either direction, published only."""
+        """Cities this city is twinned with, in either direction, that readers may see."""
         partner_ids = set(self.twinnings.values_list("twin_id", flat=True))
         partner_ids |= set(Twinning.objects.filter(twin=self).values_list("city_id", flat=True))
-        return CityPage.objects.filter(id__in=partner_ids).live().order_by("title")
+        return CityPage.objects.filter(id__in=partner_ids).published().order_by("title")
 
-    def published_content(self):
-        children = Page.objects.child_of(self).live().public().specific().order_by("-first_published_at")
-        return {
-            "action_plans": [p for p in children if isinstance(p, ActionPlanPage)],
-            "visit_reports": [p for p in children if isinstance(p, VisitReportPage)],
-            "lessons": [p for p in children if isinstance(p, LessonPage)],
-        }
+    def published_content(self) -> dict[str, list]:
+        """What the city published, by kind key (``lesson``, ``action_plan``, ...), newest first."""
+        from kb.content_types import KINDS, kind_of
+
+        content = {kind.key: [] for kind in KINDS if kind.under_city}
+        for page in pages().child_of(self).published().specific().order_by("-first_published_at"):
+            content[kind_of(page).key].append(page)
+        return content
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(self.published_content())
+        context["content"] = self.published_content()
         context["partners"] = self.twinning_partners()
         return context
 
@@ -217,6 +262,8 @@ class ContentPage(Page):
     themes = ParentalManyToManyField(Theme, blank=True, related_name="+")
     editors_pick = models.BooleanField(default=False, help_text=_("Highlighted by the network's editors."))
 
+    objects = KnowledgeManager()
+
     meta_panels = [
         FieldRowPanel([FieldPanel("language"), FieldPanel("date")]),
         FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
@@ -241,7 +288,7 @@ class CityContentPage(ContentPage):
 
     @cached_property
     def city(self) -> CityPage | None:
-        return CityPage.objects.filter(path=self.path[: -self.steplen]).first() if self.path else None
+        return CityPage.objects.filter(path=parent_path(self)).first() if self.path else None
 
 
 REVIEW_INTERVAL = timedelta(days=365)
@@ -508,28 +555,23 @@ class CaseStudyIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["case_studies"] = CaseStudyPage.objects.child_of(self).live().public().order_by("-date", "title")
+        context["case_studies"] = CaseStudyPage.objects.child_of(self).published().order_by("-date", "title")
         return context
 
 
 class CaseStudyPage(ContentPage):
     """An editor's curated story across cities: an introduction and an annotated, ordered list of pages."""
 
-    featured = models.BooleanField(default=False, help_text=_("Show on the home page."))
-
     class Meta:
         verbose_name = _("case study")
         verbose_name_plural = _("case studies")
-        permissions = [("curate_content", "Can mark editor's picks and feature case studies")]
+        permissions = [("curate_content", "Can mark editor's picks and choose the home page's featured items")]
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body", heading=_("Introduction")),
         InlinePanel("items", heading=_("Items"), label=_("Item")),
-        MultiFieldPanel(
-            ContentPage.meta_panels + [FieldPanel("featured", permission="kb.curate_content")],
-            heading=_("Classification"),
-        ),
+        MultiFieldPanel(ContentPage.meta_panels, heading=_("Classification")),
     ]
     parent_page_types = ["kb.CaseStudyIndexPage"]
     subpage_types: list[str] = []
@@ -546,18 +588,16 @@ class CaseStudyItem(Orderable):
     ]
 
 
-class ListingPage(Page):
-    """All lessons, action plans or visit reports across the network, filterable by theme, country and language."""
+def _listed_kinds():
+    from kb.content_types import LISTED
 
-    LISTED_TYPES = {
-        "lessons": LessonPage,
-        "action_plans": ActionPlanPage,
-        "visit_reports": VisitReportPage,
-    }
-    listed_type = models.CharField(
-        max_length=20,
-        choices=[("lessons", _("Lessons")), ("action_plans", _("Action Plans")), ("visit_reports", _("Visit reports"))],
-    )
+    return [(kind.key, kind.plural) for kind in LISTED]
+
+
+class ListingPage(Page):
+    """Every page of one kind across the network (lessons, Action Plans, visit reports), with filters."""
+
+    listed_type = models.CharField(max_length=20, choices=_listed_kinds)
     intro = MarkdownField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("listed_type"), FieldPanel("intro")]
@@ -565,44 +605,28 @@ class ListingPage(Page):
     subpage_types: list[str] = []
     PAGE_SIZE = 20
 
-    def filtered_items(self, params):
-        model = self.LISTED_TYPES[self.listed_type]
-        items = model.objects.live().public().order_by("-date", "-first_published_at")
-        if theme := params.get("theme"):
-            items = items.filter(pk__in=model.objects.filter(themes__slug=theme).values("pk"))
-        if language := params.get("language"):
-            items = items.filter(language=language)
-        if country := params.get("country"):
-            cities = CityPage.objects.filter(country=country.upper())
-            items = items.filter(_descendant_of_any(cities))
-        return items
+    @property
+    def kind(self):
+        from kb.content_types import BY_KEY
+
+        return BY_KEY[self.listed_type]
 
     def get_context(self, request, *args, **kwargs):
+        from kb.filters import KnowledgeFilters
+
         context = super().get_context(request, *args, **kwargs)
-        items = Paginator(self.filtered_items(request.GET), self.PAGE_SIZE).get_page(request.GET.get("page"))
-        attach_cities(items)
-        context["items"] = items
-        context["themes"] = Theme.objects.all()
-        city_countries = CityPage.objects.live().values_list("country", flat=True).distinct()
-        context["countries"] = sorted((code, dict(countries)[code]) for code in set(city_countries))
-        model = self.LISTED_TYPES[self.listed_type]
-        used_languages = set(model.objects.live().values_list("language", flat=True).distinct())
-        context["languages"] = [(code, name) for code, name in CONTENT_LANGUAGES if code in used_languages]
+        model = self.kind.model
+        filters = KnowledgeFilters.for_model(model)(
+            request.GET, queryset=model.objects.published().with_city().order_by("-date", "-first_published_at")
+        )
+        context["filters"] = filters
+        context["items"] = Paginator(filters.qs, self.PAGE_SIZE).get_page(request.GET.get("page"))
         return context
 
 
 def attach_cities(pages) -> None:
     """Give each page its owning city with one query, so that a list of cards does not query per card."""
     pages = [page for page in pages if isinstance(page, CityContentPage)]
-    parent_paths = {page.path[: -page.steplen] for page in pages}
-    cities = {city.path: city for city in CityPage.objects.filter(path__in=parent_paths)}
+    cities = {city.path: city for city in CityPage.objects.filter(path__in={parent_path(page) for page in pages})}
     for page in pages:
-        page.__dict__["city"] = cities.get(page.path[: -page.steplen])  # fills the cached property
-
-
-def _descendant_of_any(pages) -> models.Q:
-    """A filter matching pages below any of ``pages`` (a tree-path prefix match, one query)."""
-    query = models.Q(pk__in=[])
-    for page in pages:
-        query |= models.Q(path__startswith=page.path, depth__gt=page.depth)
-    return query
+        page.__dict__["city"] = cities.get(parent_path(page))  # fills the cached property

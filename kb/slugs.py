@@ -25,6 +25,11 @@ _TRANSLITERATION = str.maketrans(
 )
 
 
+def transliterate(text: str) -> str:
+    """Letters without a Unicode decomposition spelled in Latin: ``Łódź`` → ``Lódź``, ``Straße`` → ``Strasse``."""
+    return text.translate(_TRANSLITERATION)
+
+
 def slug_for(text: str) -> str:
     """The URL slug of a name or title: ``Łódź`` → ``lodz``, ``København`` → ``kobenhavn``."""
-    return slugify(text.translate(_TRANSLITERATION))
+    return slugify(transliterate(text))

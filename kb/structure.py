@@ -3,15 +3,11 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import translation
 
 from home.models import HomePage
+from kb.content_types import LISTED
 from kb.models import CaseStudyIndexPage, CityIndexPage, ListingPage
-
-LISTINGS = [
-    ("lessons", "Lessons", "lessons"),
-    ("action-plans", "Action Plans", "action_plans"),
-    ("visit-reports", "Visit reports", "visit_reports"),
-]
 
 
 @dataclass
@@ -27,8 +23,10 @@ def ensure_site_structure() -> SiteStructure:
     home = HomePage.objects.get(depth=2)
     cities = _child(home, CityIndexPage, slug="cities", title="Cities")
     case_studies = _child(home, CaseStudyIndexPage, slug="case-studies", title="Case studies")
-    for slug, title, listed_type in LISTINGS:
-        _child(home, ListingPage, slug=slug, title=title, listed_type=listed_type)
+    for kind in LISTED:
+        with translation.override("en"):  # page titles are content, written in English here
+            title = str(kind.plural)
+        _child(home, ListingPage, slug=kind.listing, title=title, listed_type=kind.key)
     return SiteStructure(home, cities, case_studies)
 
 

@@ -6,21 +6,17 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from kb.models import ActionPlanPage, CaseStudyPage, LessonPage, Theme, VisitReportPage, attach_cities
+from kb.content_types import KNOWLEDGE
+from kb.models import Theme
 
-THEME_SECTIONS = [
-    ("lessons", LessonPage),
-    ("action_plans", ActionPlanPage),
-    ("visit_reports", VisitReportPage),
-    ("case_studies", CaseStudyPage),
-]
+THEME_PAGE_SIZE = 50  # items per kind on a theme's page; the search has the rest
 
 
 def theme_index(request):
     themes = Theme.objects.all()
     counts = {theme.pk: 0 for theme in themes}
-    for _name, model in THEME_SECTIONS:
-        for row in model.objects.live().public().values("themes").annotate(n=Count("pk")).order_by():
+    for kind in KNOWLEDGE:
+        for row in kind.model.objects.published().values("themes").annotate(n=Count("pk")).order_by():
             if row["themes"] in counts:
                 counts[row["themes"]] += row["n"]
     return render(request, "kb/theme_index.html", {"themes": [(theme, counts[theme.pk]) for theme in themes]})
@@ -29,10 +25,9 @@ def theme_index(request):
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     sections = []
-    for name, model in THEME_SECTIONS:
-        items = list(model.objects.live().public().filter(themes=theme).order_by("-date", "-first_published_at")[:50])
-        attach_cities(items)
-        sections.append((name, model._meta.verbose_name_plural, items))
+    for kind in KNOWLEDGE:
+        pages = kind.model.objects.published().with_city().filter(themes=theme)
+        sections.append((kind.key, kind.plural, list(pages.order_by("-date", "-first_published_at")[:THEME_PAGE_SIZE])))
     return render(request, "kb/theme_detail.html", {"theme": theme, "sections": sections})
 
 

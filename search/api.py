@@ -7,12 +7,14 @@ from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.throttling import AnonRateThrottle
-from wagtail.models import Page
+from pydantic import create_model
 
 from config.client import client_address
+from kb.content_types import is_content
+from kb.models import pages
 
 from . import service
-from .documents import DOCUMENT_TYPES
+from .facets import FACETS
 from .query import MAX_PAGE_SIZE, MAX_QUERY_TERMS, InvalidSearch, build_request, clean_query
 
 
@@ -92,19 +94,16 @@ class SearchOut(Schema):
     facets: dict[str, list[FacetValueOut]]
 
 
-class SearchParams(Schema):
-    q: str = Field("", description='Words, "phrases", -exclusions, OR, prefix*')
-    type: list[str] = Field([], description="lesson, action_plan, visit_report, case_study, city")
-    country: list[str] = Field([], description="ISO 3166-1 alpha-2 codes")
-    city: list[str] = Field([], description="City slugs")
-    theme: list[str] = Field([], description="Theme slugs")
-    role: list[str] = Field([], description="pilot, twin, mission, member")
-    cohort: list[str] = []
-    language: list[str] = Field([], description="ISO 639-1 codes")
-    year: list[str] = []
-    sort: str = Field("relevance", description="relevance or newest")
-    page: int = Field(1, ge=1)
-    page_size: int = Field(10, ge=1, le=MAX_PAGE_SIZE)
+# The query, one repeatable parameter per facet (from the facet table), then sorting and paging.
+SearchParams = create_model(
+    "SearchParams",
+    __base__=Schema,
+    q=(str, Field("", description='Words, "phrases", -exclusions, OR, prefix*')),
+    **{facet.name: (list[str], Field([], description=facet.help)) for facet in FACETS},
+    sort=(str, Field("relevance", description="relevance or newest")),
+    page=(int, Field(1, ge=1)),
+    page_size=(int, Field(10, ge=1, le=MAX_PAGE_SIZE)),
+)
 
 
 class SuggestionOut(Schema):
@@ -155,13 +154,13 @@ def suggest(request: HttpRequest, q: str = ""):
     if len(text) < 2:
         return {"query": text, "engine": "none", "suggestions": []}
     suggestions, engine = service.suggest(text)
-    return {"query": text, "engine": engine, "suggestions": suggestions}
+    return {"query": text, "engine": engine, "suggestions": [asdict(suggestion) for suggestion in suggestions]}
 
 
 @api.get("/pages/{page_id}/related", response={200: RelatedOut, 404: ErrorOut}, summary="Related content")
 def related(request: HttpRequest, page_id: int):
-    page = Page.objects.live().public().filter(pk=page_id).specific().first()
-    if page is None or type(page) not in DOCUMENT_TYPES:
+    page = pages().published().filter(pk=page_id).specific().first()
+    if page is None or not is_content(page):
         return Status(404, {"detail": f"no published page {page_id} with related content", "parameter": "page_id"})
     hits, engine = service.related(page)
     return {"engine": engine, "results": [asdict(hit) for hit in hits]}

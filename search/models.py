@@ -33,3 +33,38 @@ class IndexState(models.Model):
     alias = models.CharField(max_length=200, unique=True)
     building_index = models.CharField(max_length=200, blank=True)
     building_since = models.DateTimeField(null=True, blank=True)
+
+
+class SearchDocument(models.Model):
+    """A search document kept in the database: what the database backend searches, and the engine's fallback.
+
+    One row per published page, with the same fields the engine indexes. It is written in the transaction that
+    changes the page, so the database search is never behind. Full-text terms live next to it, in a SQLite FTS5
+    table or a PostgreSQL ``tsvector`` column (``search/backends/fulltext.py``).
+    """
+
+    page_id = models.BigIntegerField(unique=True)
+    type = models.CharField(max_length=20)
+    title = models.CharField(max_length=255)
+    title_folded = models.CharField(max_length=255, help_text="For suggestions as you type.")
+    summary = models.TextField(blank=True)
+    content = models.TextField(blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    role = models.CharField(max_length=10, blank=True)
+    cohort = models.CharField(max_length=4, blank=True)
+    themes = models.JSONField(default=list)
+    partner_cities = models.JSONField(default=list)
+    language = models.CharField(max_length=2)
+    date = models.DateField(null=True)
+    year = models.CharField(max_length=4, blank=True)
+    url = models.CharField(max_length=2048)
+    editors_pick = models.BooleanField(default=False)
+    display = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["type"])]
+
+    def __str__(self):
+        return f"{self.type} {self.page_id}: {self.title}"

@@ -4,11 +4,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django_countries import countries
+from .facets import BY_NAME as FACETS_BY_NAME
+from .facets import MAX_NUMBER_DIGITS
 
-from kb.models import CONTENT_LANGUAGES, CityRole
-
-FACETS = ("type", "country", "city", "role", "cohort", "theme", "language", "year")
 SORTS = ("relevance", "newest")
 MAX_PAGE_SIZE = 50
 MAX_RESULT_WINDOW = 10_000
@@ -16,8 +14,6 @@ MAX_QUERY_LENGTH = 500
 # Words, phrases and prefixes searched per query; the rest are ignored and the response names them. A natural
 # question has a dozen words; hundreds would only make every backend build a huge expression.
 MAX_QUERY_TERMS = 32
-# Filter values are looked up in database integer columns (cohort) or are years: four digits at most.
-MAX_NUMBER_DIGITS = 4
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -68,7 +64,7 @@ def build_request(
         raise InvalidSearch("page", "page must be 1 or more")
     if page * page_size > MAX_RESULT_WINDOW:
         raise InvalidSearch("page", f"page {page} is beyond the last {MAX_RESULT_WINDOW} results; refine the search")
-    unknown = set(filters) - set(FACETS)
+    unknown = set(filters) - set(FACETS_BY_NAME)
     if unknown:
         raise InvalidSearch(sorted(unknown)[0], "unknown filter")
     cleaned = {}
@@ -79,16 +75,13 @@ def build_request(
     return SearchRequest(clean_query(query), cleaned, sort, page, page_size)
 
 
-def _clean_value(facet: str, value: str) -> str:
+def _clean_value(name: str, value: str) -> str:
     """Normalise a filter value; values that match nothing are allowed (they simply find nothing)."""
+    facet = FACETS_BY_NAME[name]
     value = clean_query(str(value))[:100]
-    if facet in ("year", "cohort") and not (value.isascii() and value.isdigit() and len(value) <= MAX_NUMBER_DIGITS):
-        raise InvalidSearch(facet, f"{facet} must be a whole number of at most {MAX_NUMBER_DIGITS} digits")
-    if facet == "country":
-        return value.upper()
-    if facet in ("city", "theme", "language", "role", "type"):
-        return value.lower()
-    return value
+    if not facet.valid(value):
+        raise InvalidSearch(name, f"{name} must be a whole number of at most {MAX_NUMBER_DIGITS} digits")
+    return facet.normalise(value)
 
 
 @dataclass
@@ -172,7 +165,3 @@ def parse_query(text: str, max_terms: int = MAX_QUERY_TERMS) -> ParsedQuery:
     groups = [group for group in groups if group.required or group.excluded_words or group.excluded_phrases]
     return ParsedQuery(groups, ignored)
 
-
-COUNTRY_NAMES = dict(countries)
-LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)
-ROLE_NAMES = dict(CityRole.choices)

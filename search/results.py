@@ -1,14 +1,14 @@
-"""The answer of a search, the same whichever engine produced it."""
+"""The answer of a search, the same whichever backend produced it."""
 
-import time
+import datetime
 from dataclasses import asdict, dataclass, field
 
 import nh3
 
-from kb.models import CityPage, Theme
+from kb.content_types import BY_KEY
 
-from .documents import TYPE_LABELS
-from .query import COUNTRY_NAMES, FACETS, LANGUAGE_NAMES, ROLE_NAMES, SearchRequest
+from .facets import FACETS
+from .query import SearchRequest
 
 
 @dataclass
@@ -35,7 +35,21 @@ class SearchHit:
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS.get(self.type, self.type)
+        kind = BY_KEY.get(self.type)
+        return str(kind.label) if kind else self.type
+
+    @property
+    def day(self) -> datetime.date | None:
+        """The date as a date, for templates to format in the reader's language."""
+        return datetime.date.fromisoformat(self.date) if self.date else None
+
+
+@dataclass
+class Suggestion:
+    id: int
+    title: str
+    url: str
+    type: str
 
 
 @dataclass
@@ -76,47 +90,19 @@ def sanitise_highlight(fragment: str) -> str:
 
 def facet_values(request: SearchRequest, counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
     """Labelled facet values, largest first; a selected value is listed even when it counts zero."""
-    labels = _labels(counts)
     facets = {}
-    for name in FACETS:
-        found = dict(counts.get(name, {}))
-        for value in request.filters.get(name, ()):
+    for facet in FACETS:
+        found = dict(counts.get(facet.name, {}))
+        selected = request.filters.get(facet.name, ())
+        for value in selected:
             found.setdefault(value, 0)
+        labels = facet.value_labels(found)
         values = [
-            FacetValue(value, str(labels[name].get(value, value)), count, value in request.filters.get(name, ()))
-            for value, count in found.items()
+            FacetValue(value, labels.get(value, value), count, value in selected) for value, count in found.items()
         ]
-        if name == "year":
+        if facet.newest_first:
             values.sort(key=lambda v: v.value, reverse=True)
         else:
             values.sort(key=lambda v: (-v.count, v.label.lower()))
-        facets[name] = values
+        facets[facet.name] = values
     return facets
-
-
-def _labels(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
-    return {
-        "type": TYPE_LABELS,
-        "country": COUNTRY_NAMES,
-        "city": _names("city"),
-        "role": ROLE_NAMES,
-        "cohort": {value: f"Cohort {value}" for value in counts.get("cohort", {})},
-        "theme": _names("theme"),
-        "language": LANGUAGE_NAMES,
-        "year": {value: value for value in counts.get("year", {})},
-    }
-
-
-NAMES_TTL = 60.0  # seconds city and theme names are reused between searches
-_names_cache: dict[str, tuple[float, dict[str, str]]] = {}
-
-
-def _names(kind: str) -> dict[str, str]:
-    """Slug → name of every city or theme, kept briefly: a search must not wait for the database to label facets."""
-    cached = _names_cache.get(kind)
-    if cached and time.monotonic() - cached[0] < NAMES_TTL:
-        return cached[1]
-    model = CityPage if kind == "city" else Theme
-    names = dict(model.objects.values_list("slug", "title" if kind == "city" else "name"))
-    _names_cache[kind] = (time.monotonic(), names)
-    return names

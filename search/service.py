@@ -1,51 +1,49 @@
-"""The network search service: the engine when it answers, the database when it does not."""
+"""The network search service: the configured backend answers, and the database when the engine cannot.
+
+This is the one place that decides; everything else asks the service.
+"""
 
 import logging
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-from . import database, engine_search
-from .engine import EngineError, QueryTooComplex, get_engine
+from .backends import SearchBackend, database_backend, engine_backend
+from .engine import EngineError, QueryTooComplex
 from .query import InvalidSearch, SearchRequest
-from .results import SearchHit, SearchResponse
+from .results import SearchHit, SearchResponse, Suggestion
 
 logger = logging.getLogger(__name__)
 
 
-def _fallback_notice() -> str:
-    return _("The search engine is not available right now; these results come from a simpler database search.")
-
-
-def search(request: SearchRequest) -> SearchResponse:
-    engine = get_engine()
+def _answer(operation: Callable[[SearchBackend], object], what: str):
+    """``operation`` on the engine, or on the database when there is no engine or it fails; and who answered."""
+    engine = engine_backend()
     if engine is not None:
         try:
-            return engine_search.search_engine(engine, request)
+            return operation(engine), engine.name, False
         except QueryTooComplex as error:
             raise InvalidSearch("q", _("The query is too complex for the search engine; use fewer words.")) from error
         except EngineError as error:
-            logger.warning("search engine failed, answering from the database: %s", error)
-    response = database.search_database(request)
-    if engine is not None:
-        response.notice = _fallback_notice()
+            logger.warning("%s fell back to the database: %s", what, error)
+    database = database_backend()
+    return operation(database), database.name, engine is not None
+
+
+def search(request: SearchRequest) -> SearchResponse:
+    response, _name, fell_back = _answer(lambda backend: backend.search(request), "search")
+    if fell_back:
+        response.notice = _(
+            "The search engine is not available right now; these results come from a simpler database search."
+        )
     return response
 
 
-def suggest(text: str, limit: int = 8) -> tuple[list[dict], str]:
-    engine = get_engine()
-    if engine is not None:
-        try:
-            return engine_search.suggest_titles(engine, text, limit), engine.vendor.lower()
-        except EngineError as error:
-            logger.warning("suggestions fell back to the database: %s", error)
-    return database.suggest_database(text, limit), "database"
+def suggest(text: str, limit: int = 8) -> tuple[list[Suggestion], str]:
+    suggestions, name, _fell_back = _answer(lambda backend: backend.suggest(text, limit), "suggestions")
+    return suggestions, name
 
 
 def related(page, limit: int = 5) -> tuple[list[SearchHit], str]:
-    engine = get_engine()
-    if engine is not None:
-        try:
-            return engine_search.related(engine, page.pk, limit), engine.vendor.lower()
-        except EngineError as error:
-            logger.warning("related content fell back to the database: %s", error)
-    return database.related_database(page, limit), "database"
+    hits, name, _fell_back = _answer(lambda backend: backend.related(page, limit), "related content")
+    return hits, name

@@ -8,21 +8,25 @@ from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from kb.content_types import KINDS
 from kb.models import CaseStudyItem, CityPage, Theme
 
 from . import queue
 from .conf import search_settings
-from .documents import DOCUMENT_TYPES
-from .indexer import descendants_and_self, process_queue
+from .indexer import descendants_and_self, process_queue, refresh_database
 
 logger = logging.getLogger(__name__)
 
 
 def pages_changed(page_ids) -> None:
+    """The database's documents now, in this transaction; the engine's through the outbox, after the commit."""
+    page_ids = sorted(set(page_ids))
+    if not page_ids:
+        return
+    refresh_database(page_ids)
     config = search_settings()
     if not config.url:
-        return  # database search only: nothing to keep in step (`search_index rebuild` once an engine is set)
-    page_ids = sorted(set(page_ids))
+        return  # no engine to keep in step (`search_index rebuild` once one is set)
     queue.enqueue(page_ids)
     if config.index_inline:
         transaction.on_commit(lambda: _index_now(page_ids))
@@ -47,17 +51,26 @@ def on_unpublish(sender, instance, **kwargs):
     pages_changed([instance.pk])
 
 
-@receiver(post_delete)
-def on_delete(sender, instance, **kwargs):
-    if isinstance(instance, Page):
-        pages_changed([instance.pk])
+# Deletions: what a deleted row affects is known only before it goes, and documents must be rebuilt after.
+AFFECTED = "_pages_to_reindex"
 
 
 @receiver(pre_delete)
 def before_delete(sender, instance, **kwargs):
-    # Case studies show their items' notes; deleting an item's page removes its note with it.
     if isinstance(instance, Page):
-        pages_changed(CaseStudyItem.objects.filter(target_id=instance.pk).values_list("case_study_id", flat=True))
+        # Case studies show their items' notes; deleting an item's page removes its note with it.
+        setattr(instance, AFFECTED, list(CaseStudyItem.objects.filter(target_id=instance.pk).values_list(
+            "case_study_id", flat=True)))  # fmt: skip
+    elif isinstance(instance, Theme):
+        setattr(instance, AFFECTED, pages_with_theme(instance))
+
+
+@receiver(post_delete)
+def on_delete(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        pages_changed([instance.pk, *getattr(instance, AFFECTED, [])])
+    elif isinstance(instance, Theme):
+        pages_changed(getattr(instance, AFFECTED, []))
 
 
 @receiver(post_page_move)
@@ -72,9 +85,10 @@ def on_view_restriction(sender, instance, **kwargs):
         pages_changed(descendants_and_self(page))
 
 
-@receiver([post_save, pre_delete], sender=Theme)
+@receiver(post_save, sender=Theme)
 def on_theme_change(sender, instance, **kwargs):
-    page_ids = []
-    for model in DOCUMENT_TYPES:
-        page_ids += model.objects.filter(themes=instance).values_list("pk", flat=True)
-    pages_changed(page_ids)
+    pages_changed(pages_with_theme(instance))
+
+
+def pages_with_theme(theme) -> list[int]:
+    return [pk for kind in KINDS for pk in kind.model.objects.filter(themes=theme).values_list("pk", flat=True)]

@@ -1,12 +1,14 @@
 """The network search page: server-rendered, usable without JavaScript."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from . import service
-from .query import FACETS, InvalidSearch, build_request
+from .facets import NAMES as FACET_NAMES
+from .query import InvalidSearch, build_request
 
 PAGE_SIZE = 20
-SORT_LABELS = {"relevance": "Relevance", "newest": "Newest"}
+SORT_LABELS = {"relevance": _("Relevance"), "newest": _("Newest")}
 
 
 def search(request):
@@ -21,7 +23,7 @@ def search(request):
             sort=params.get("sort") or "relevance",
             page=page,
             page_size=PAGE_SIZE,
-            **{facet: params.getlist(facet) for facet in FACETS},
+            **{name: params.getlist(name) for name in FACET_NAMES},
         )
         response = service.search(search_request)
     except InvalidSearch as error:

@@ -10,10 +10,10 @@ import pytest
 from django.db import transaction
 from wagtail.models import Page
 
+from bench.corpus.generator import CorpusGenerator
 from kb.content_files.exporter import document_for, latest_content
-from kb.corpus.generator import CorpusGenerator
 from kb.models import ActionPlanPage, CaseStudyPage, LessonPage, VisitReportPage
-from search.database import search_database
+from search.backends import database_backend
 from search.documents import DocumentBuilder
 from search.query import build_request
 
@@ -50,7 +50,7 @@ def test_generated_pages_are_like_imported_ones(client):
         assert document["content"] and document["language"]
     lesson = LessonPage.objects.order_by("-pk").first()
     assert lesson.themes.exists() and lesson.city is not None and lesson.review_by
-    assert search_database(build_request(lesson.title.split()[1])).total >= 1  # in Wagtail's search index too
+    assert database_backend().search(build_request(lesson.title.split()[1])).total >= 1  # in the database search
 
 
 @pytest.mark.engine

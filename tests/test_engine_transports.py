@@ -11,12 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from elasticsearch import Elasticsearch
 from opensearchpy import OpenSearch
+from search.backends.engine import build_search, encode
 
 from search.engine import EngineUnavailable, engine_for
 from search.engine.elasticsearch import ElasticsearchEngine
 from search.engine.opensearch import OpenSearchEngine
-from search.engine_search import build_search
-from search.indexer import encode
 from search.query import build_request
 
 SEARCH_REPLY = {"took": 1, "timed_out": False, "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}

@@ -300,7 +300,7 @@ HOSTILE_VALUES = {
 
 def hostile_files(folder):
     """One file per (content type, field, hostile value): each must fail alone or import, never crash the batch."""
-    from kb.content_files.schema import TYPES
+    from kb.content_files.codecs import TYPES
 
     bases = {
         "city": "type: city\ntitle: Hostileton\nlanguage: en\ncountry: NL\n",

@@ -10,12 +10,13 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from kb.content_files.pages import find_page
+from kb.content_types import KINDS
 from kb.models import CityPage, LessonPage, Theme
-from search import database
+from search.backends import database_backend, engine_backend
 from search.conf import search_settings
-from search.engine_search import search_engine
+from search.facets import NAMES as FACETS
 from search.indexer import verify
-from search.query import FACETS, build_request
+from search.query import build_request
 from search.service import search
 
 from .search_helpers import indexed_ids, sync, titles
@@ -39,7 +40,7 @@ def test_index_has_the_mapping_and_analyzers(search_engine):
 
 def test_every_published_page_is_indexed_once_and_verify_is_clean(search_engine):
     assert verify().clean
-    expected = sum(model.objects.live().public().count() for model in database.DOCUMENT_TYPES)
+    expected = sum(kind.model.objects.published().count() for kind in KINDS)
     assert search_engine.count(search_settings().alias) == expected
 
 
@@ -137,18 +138,11 @@ def test_glossary_matches_across_languages(search_engine, query, expected_title)
 def test_facet_counts_equal_database_counts(search_engine):
     for filters in ({}, {"country": ("ES",)}, {"type": ("lesson",), "language": ("de", "es")}, {"theme": ("energy",)}):
         request = build_request("", **filters)
-        from_engine = search_engine_counts(search_engine, request)
-        from_database = {
-            facet: {v.value: v.count for v in values}
-            for facet, values in database.search_database(request).facets.items()
-        }
+        from_engine, from_database = (
+            {facet: {v.value: v.count for v in values} for facet, values in backend.search(request).facets.items()}
+            for backend in (engine_backend(), database_backend())
+        )
         assert from_engine == from_database, filters
-
-
-def search_engine_counts(engine, request):
-    return {
-        facet: {v.value: v.count for v in values} for facet, values in search_engine(engine, request).facets.items()
-    }
 
 
 def test_facets_are_disjunctive_within_a_facet_and_conjunctive_across(search_engine):
@@ -194,7 +188,7 @@ def test_did_you_mean_and_suggestions(search_engine):
 
     suggestions, engine = suggest("proxim")
     assert engine == "opensearch"
-    assert "Proximity offices for building rehabilitation" in [s["title"] for s in suggestions]
+    assert "Proximity offices for building rehabilitation" in [s.title for s in suggestions]
 
 
 def test_query_syntax(search_engine):

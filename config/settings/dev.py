@@ -8,3 +8,5 @@ SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # n
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The benchmarks' corpus generator (`generate_corpus`); not part of a production install.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405

@@ -15,3 +15,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tests send many API requests from one address; the rate-limit test sets its own rate.
 SEARCH_API_RATE = "1000000/m"
+# The benchmarks' corpus generator, which the corpus tests use.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405

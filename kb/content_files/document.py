@@ -11,6 +11,8 @@ from frontmatter.default_handlers import YAMLHandler
 
 from kb.slugs import slug_for
 
+CASE_STUDY_OWNER = "case-studies"  # the "city" part of references to case studies: case_study:case-studies/slug
+
 
 class _DatesAsTextLoader(yaml.SafeLoader):
     """Safe YAML that leaves dates as text, so that a bad date is reported against its field.
@@ -85,7 +87,7 @@ class ContentDocument:
         if self.type == "city":
             return None
         if self.type == "case_study":
-            return "case-studies"
+            return CASE_STUDY_OWNER
         return slug_for(self.meta["city"])
 
     @property

@@ -13,15 +13,17 @@ from django.db import DatabaseError, transaction
 from modelcluster.models import get_all_child_relations
 from wagtail.fields import StreamField
 
-from kb.models import CaseStudyItem, CityPage, Theme, Twinning, VisitReportOutput
+from kb.content_types import BY_KEY
+from kb.models import CityPage
 from kb.names import city_name_problem
 from kb.slugs import slug_for
 from kb.structure import SiteStructure, ensure_site_structure
 
-from .document import ContentDocument, ContentFileError, read_front_matter, split_sections
-from .exporter import LESSON_HEADINGS, VISIT_HEADINGS, document_for, latest_content
-from .pages import PAGE_MODELS, find_city, find_page
-from .schema import CITY_LABEL, TYPES, Vocabulary, parse_document
+from .codecs import CODECS, parse_document
+from .document import ContentDocument, ContentFileError, read_front_matter
+from .exporter import document_for, latest_content
+from .pages import find_city, find_page
+from .schema import CITY_LABEL, Vocabulary
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -106,8 +108,9 @@ class PageWriter:
             raise ContentFileError(document.path, None, f"could not be saved: {error}") from error
 
     def _existing_or_new(self, document: ContentDocument):
-        model = PAGE_MODELS[document.type]
-        parent = self._parent(document)
+        model = BY_KEY[document.type].model
+        codec = CODECS[document.type]
+        parent = codec.parent(document, self)
         existing = parent.get_children().filter(slug=document.slug).first()
         if existing is not None:
             if not isinstance(existing.specific, model):
@@ -116,7 +119,7 @@ class PageWriter:
                 )
             return existing.specific
         page = model(title=document.title, slug=document.slug, live=False)
-        _fill_fields(page, document, self)
+        codec.fill_fields(page, document, self)
         page.clean_fields(exclude=TREE_FIELDS)  # before the first write; the rest is checked with the revision
         parent.refresh_from_db()
         parent.add_child(instance=page)
@@ -130,20 +133,14 @@ class PageWriter:
         published_and_current = page.live and not page.has_unpublished_changes
         if not is_new and document_for(page) == document and (published_and_current or not self.publish):
             return UNCHANGED
-        _fill_fields(page, document, self)
-        _fill_relations(page, document, self)
+        codec = CODECS[document.type]
+        codec.fill_fields(page, document, self)
+        codec.fill_relations(page, document, self)
         validate(page)
         revision = page.save_revision(log_action=True)
         if self.publish:
             revision.publish()
         return CREATED if is_new else UPDATED
-
-    def _parent(self, document: ContentDocument):
-        if document.type == "city":
-            return self.structure.cities
-        if document.type == "case_study":
-            return self.structure.case_studies
-        return self.city(f"{document.meta['city']} ({document.meta['country']})", "city")
 
     def city(self, label: str, field_name: str) -> CityPage:
         """The city a ``Name (CC)`` label names, created as a stub profile if the network has none yet."""
@@ -215,97 +212,3 @@ def _block_problem(error: ValidationError) -> str:
         where = f"item {key + 1}" if isinstance(key, int) else f"field '{key}'"
         return f"{where}: {_block_problem(inner)}"
     return "; ".join(getattr(error, "non_block_errors", None) or error.messages)
-
-
-def _fill_fields(page, document: ContentDocument, writer: PageWriter) -> None:
-    """Set the page's own fields (everything but references to other content pages)."""
-    meta = document.meta
-    page.title, page.draft_title, page.slug = document.title, document.title, document.slug
-    for name in (
-        "language",
-        "summary",
-        "date",
-        "editors_pick",
-        "role",
-        "cohort",
-        "population",
-        "target_year",
-        "latitude",
-        "longitude",
-        "website",
-        "cost_effort",
-        "status",
-        "adopted_on",
-        "start_date",
-        "end_date",
-        "module",
-        "participants",
-        "featured",
-    ):
-        if name in TYPES[document.type]:
-            setattr(page, name, meta.get(name, _cleared(page, name)))
-    if document.type == "city":
-        page.country = meta["country"]
-        page.description = document.body
-    elif document.type == "lesson":
-        page.body, sections = split_sections(document.body, {h.lower(): name for name, h in LESSON_HEADINGS})
-        for name, _heading in LESSON_HEADINGS:
-            setattr(page, name, sections.get(name, ""))
-    elif document.type == "visit_report":
-        page.body, sections = split_sections(document.body, {h.lower(): name for name, h in VISIT_HEADINGS})
-        for name, _heading in VISIT_HEADINGS:
-            setattr(page, name, sections.get(name, ""))
-        page.host_city = writer.city(meta["host_city"], "host_city")
-    else:
-        page.body = document.body
-
-
-def _fill_relations(page, document: ContentDocument, writer: PageWriter) -> None:
-    meta = document.meta
-    page.themes = list(Theme.objects.filter(name__in=meta.get("themes", [])))
-    if document.type == "city":
-        page.twinnings = [
-            Twinning(
-                twin=writer.city(twin["city"], "twins"),
-                cohort=twin.get("cohort"),
-                start=twin.get("start"),
-                end=twin.get("end"),
-            )
-            for twin in meta.get("twins", [])
-        ]
-        return
-    if document.type == "case_study":
-        page.items = [
-            CaseStudyItem(target=writer.page(item["ref"], "items"), note=item.get("note", ""))
-            for item in meta.get("items", [])
-        ]
-        return
-    page.partner_cities = [writer.city(label, "partner_cities") for label in meta.get("partner_cities", [])]
-    if document.type == "lesson":
-        page.source = writer.page(meta["source"], "source") if "source" in meta else None
-    elif document.type == "visit_report":
-        page.visiting_cities = [writer.city(label, "visiting_cities") for label in meta.get("visiting_cities", [])]
-        page.outputs = [VisitReportOutput(target=writer.page(ref, "outputs")) for ref in meta.get("outputs", [])]
-    elif document.type == "action_plan":
-        page.actions = [{"type": "action", "value": _action_data(action, writer)} for action in meta.get("actions", [])]
-
-
-def _action_data(action: dict, writer: PageWriter) -> dict:
-    """An action in the StreamField's stored (JSON) form."""
-    data = {key: action.get(key) for key in ("title", "description", "lead_department", "status")}
-    for key in ("planned_start", "planned_end", "actual_start", "actual_end"):
-        data[key] = action[key].isoformat() if key in action else None
-    data["budget_eur"] = str(action["budget_eur"]) if "budget_eur" in action else None
-    data["theme"] = Theme.objects.get(name=action["theme"]).pk if "theme" in action else None
-    data["kpis"] = [
-        {key: value if key in ("name", "unit") else str(value) for key, value in kpi.items()}
-        for kpi in action.get("kpis", [])
-    ]
-    data["lessons"] = [writer.page(ref, "actions.lessons").pk for ref in action.get("lessons", [])]
-    return data
-
-
-def _cleared(page, name: str):
-    """The value of a field that a file leaves out."""
-    model_field = page._meta.get_field(name)
-    return None if model_field.null else model_field.get_default()

@@ -17,11 +17,8 @@ from django.core.validators import URLValidator
 from django.utils.text import slugify
 from django_countries import countries
 
-from kb.models import CONTENT_LANGUAGES, ActionStatus, CityRole, PlanStatus, ProgrammeModule
+from kb.models import CONTENT_LANGUAGES, ActionStatus
 from kb.names import name_problem
-from kb.slugs import slug_for
-
-from .document import ContentDocument, ContentFileError
 
 LANGUAGE_CODES = {code for code, _name in CONTENT_LANGUAGES}
 CITY_LABEL = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<country>[A-Za-z]{2})\)$")
@@ -237,13 +234,13 @@ def mapping(fields: dict[str, Field]) -> Callable:
             raise FieldError("must be a mapping of fields")
         try:
             return parse_fields(value, fields, vocabulary)
-        except _NestedFieldError as error:
+        except NamedFieldError as error:
             raise FieldError(f"field '{error.name}': {error}") from None
 
     return parse
 
 
-class _NestedFieldError(FieldError):
+class NamedFieldError(FieldError):
     def __init__(self, name: str, message: str):
         super().__init__(message)
         self.name = name
@@ -252,20 +249,20 @@ class _NestedFieldError(FieldError):
 def parse_fields(raw: dict, fields: dict[str, Field], vocabulary) -> dict:
     unknown = sorted(set(map(str, raw)) - set(fields))
     if unknown:
-        raise _NestedFieldError(unknown[0], f"unknown field (allowed: {', '.join(fields)})")
+        raise NamedFieldError(unknown[0], f"unknown field (allowed: {', '.join(fields)})")
     values = {}
     for name, spec in fields.items():
         value = raw.get(name)
         if value is None or value == "" or value == []:
             if spec.required:
-                raise _NestedFieldError(name, "is required")
+                raise NamedFieldError(name, "is required")
             if spec.default is not None:
                 values[name] = spec.default
             continue
         try:
             values[name] = spec.parse(value, vocabulary)
         except FieldError as error:
-            raise _NestedFieldError(name, str(error)) from None
+            raise NamedFieldError(name, str(error)) from None
     return values
 
 
@@ -305,99 +302,3 @@ CASE_STUDY_ITEM = {
 def case_study_item(value, vocabulary=None) -> dict:
     """An item is a bare reference or a ``{ref, note}`` mapping; canonically always the mapping."""
     return mapping(CASE_STUDY_ITEM)({"ref": value} if isinstance(value, str) else value, vocabulary)
-
-
-HEADER = {"type": Field(text, required=True), "title": Field(text_of(255), required=True), "slug": Field(slug)}
-CITY_HEADER = {**HEADER, "title": Field(city_name, required=True)}  # a city's title is its name
-CONTENT = {
-    "language": Field(language, required=True),
-    "date": Field(date),
-    "summary": Field(text),
-    "themes": Field(list_of(theme, ordered=False)),
-    "editors_pick": Field(boolean, default=False),
-}
-CITY_CONTENT = {
-    "city": Field(city_name, required=True),
-    "country": Field(country, required=True),
-    **CONTENT,
-    "partner_cities": Field(list_of(city_label, ordered=False)),
-}
-
-TYPES: dict[str, dict[str, Field]] = {
-    "city": {
-        "language": Field(language, required=True),
-        "country": Field(country, required=True),
-        "role": Field(choice(CityRole.choices), default=CityRole.MEMBER.value),
-        "cohort": Field(integer),
-        "population": Field(integer),
-        "target_year": Field(integer),
-        "latitude": Field(decimal),
-        "longitude": Field(decimal),
-        "website": Field(url),
-        "summary": Field(text),
-        "themes": Field(list_of(theme, ordered=False)),
-        "twins": Field(list_of(mapping(TWIN), unique=False)),
-    },
-    "lesson": {
-        **CITY_CONTENT,
-        "cost_effort": Field(text_of(255)),
-        "source": Field(reference("visit_report", "action_plan")),
-    },
-    "action_plan": {
-        **CITY_CONTENT,
-        "status": Field(choice(PlanStatus.choices), default=PlanStatus.DRAFT.value),
-        "adopted_on": Field(date),
-        "actions": Field(list_of(mapping(ACTION), unique=False)),
-    },
-    "visit_report": {
-        **CITY_CONTENT,
-        "host_city": Field(city_label, required=True),
-        "visiting_cities": Field(list_of(city_label, ordered=False)),
-        "start_date": Field(date, required=True),
-        "end_date": Field(date, required=True),
-        "module": Field(choice(ProgrammeModule.choices), required=True),
-        "participants": Field(integer),
-        "outputs": Field(list_of(reference("lesson", "action_plan"))),
-    },
-    "case_study": {
-        **CONTENT,
-        "featured": Field(boolean, default=False),
-        "items": Field(list_of(case_study_item, unique=False)),
-    },
-}
-
-
-def parse_document(raw: dict, body: str, path, vocabulary: Vocabulary) -> ContentDocument:
-    """Validate a file's front matter; raise ``ContentFileError`` naming the first bad field."""
-    kind = raw.get("type")
-    if not isinstance(kind, str) or kind not in TYPES:
-        field_name, message = "type", f"'{str(kind)[:50]}' is not one of: {', '.join(TYPES)}"
-        if kind is None:
-            message = "is required"
-        raise ContentFileError(path, field_name, message)
-    try:
-        header = parse_fields({k: raw.get(k) for k in HEADER}, CITY_HEADER if kind == "city" else HEADER, vocabulary)
-        meta = parse_fields({k: v for k, v in raw.items() if k not in HEADER}, TYPES[kind], vocabulary)
-    except _NestedFieldError as error:
-        raise ContentFileError(path, error.name, str(error)) from None
-    _check_date_order(meta, path)
-    return ContentDocument(
-        type=kind,
-        title=header["title"],
-        slug=header.get("slug") or _slug_from_title(header["title"], path),
-        meta=meta,
-        body=body.strip(),
-        path=path,
-    )
-
-
-def _slug_from_title(title: str, path) -> str:
-    generated = slug_for(title)
-    if not generated:
-        raise ContentFileError(path, "slug", f"cannot derive a slug from the title '{title}'; give one")
-    return generated[:255]
-
-
-def _check_date_order(meta: dict, path) -> None:
-    if {"start_date", "end_date"} <= meta.keys() and meta["end_date"] < meta["start_date"]:
-        raise ContentFileError(path, "end_date", "is before start_date")

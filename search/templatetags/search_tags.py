@@ -1,8 +1,8 @@
 from django import template
 from django.http import QueryDict
-from django.utils.translation import gettext_lazy as _
 
 from search import service
+from search.facets import BY_NAME as FACETS_BY_NAME
 
 register = template.Library()
 
@@ -24,18 +24,7 @@ def with_param(context, name: str, value) -> str:
     return params.urlencode()
 
 
-FACET_LABELS = {
-    "type": _("Type"),
-    "country": _("Country"),
-    "city": _("City"),
-    "role": _("Role in the Mission"),
-    "cohort": _("Cohort"),
-    "theme": _("Theme"),
-    "language": _("Language"),
-    "year": _("Year"),
-}
-
-
 @register.filter
-def facet_label(facet: str) -> str:
-    return FACET_LABELS.get(facet, facet)
+def facet_label(name: str) -> str:
+    facet = FACETS_BY_NAME.get(name)
+    return facet.label if facet else name

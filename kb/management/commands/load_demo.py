@@ -18,7 +18,11 @@ Cities of the [EU Mission on Climate-Neutral and Smart Cities](https://research-
 learn from each other. Pilot Cities and their Twin Cities visit each other, draft Action Plans and write down
 what worked — and what did not. Search their lessons, follow their plans, and borrow what fits your city.
 """
-FEATURED = ["lesson:cologne/proximity-offices", "lesson:soria/oficinas-de-proximidad"]
+FEATURED = [
+    "case_study:case-studies/proximity-offices-for-renovation",
+    "lesson:cologne/proximity-offices",
+    "lesson:soria/oficinas-de-proximidad",
+]
 
 
 class Command(BaseCommand):

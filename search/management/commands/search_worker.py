@@ -3,7 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from search.indexer import BULK_SIZE, process_queue, require_engine
+from search.backends import require_engine_backend
+from search.indexer import BULK_SIZE, process_queue
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Exit when nothing is due")
 
     def handle(self, *args, poll, batch, once, **options):
-        require_engine()
+        require_engine_backend()
         self.running = True
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)

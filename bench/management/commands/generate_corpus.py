@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from kb.corpus.generator import CorpusGenerator
+from bench.corpus.generator import CorpusGenerator
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@
 Pages are written in bulk (a few thousand rows per query) because the normal path — ``add_child`` and a
 revision publish per page — takes minutes per thousand pages. The result is what an import with ``--publish``
 produces: live pages in the city tree, each with a published revision holding its content, themes and partner
-cities, so every page renders, exports, and is indexed exactly like an imported one.
+cities, so every page renders, exports, and is indexed exactly like an imported one. The database search's
+documents are written at the end, in bulk too (the engine's come from ``search_index rebuild``).
 """
 
 import random
@@ -32,6 +33,8 @@ from kb.models import (
 )
 from kb.slugs import slug_for
 from kb.structure import ensure_site_structure
+from search.backends import database_backend
+from search.indexer import rebuild
 
 from . import vocabulary
 
@@ -83,6 +86,7 @@ class CorpusGenerator:
             [self.case_study(number, made["lesson"] + made["action_plan"]) for number in range(counts["case_study"])],
             progress,
         )
+        rebuild(database_backend())
         return stats
 
     # --- cities --------------------------------------------------------------------------------------
@@ -190,7 +194,6 @@ class CorpusGenerator:
             date=self.day(),
             summary=self.sentence("en"),
             body=self.paragraphs("en", 2),
-            featured=number == 0,
         )
         page.items = [
             CaseStudyItem(target=target, note=self.sentence("en"), sort_order=order)

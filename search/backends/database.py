@@ -1,0 +1,354 @@
+"""The database as a search backend: the zero-setup default and the engine's fallback.
+
+Documents are rows of ``SearchDocument`` with their terms in the database's own full-text index; matching
+happens there, one small query per query term, and everything else (the minimum of terms to match, filters,
+disjunctive facet counts, ordering, snippets) in Python over the documents' facet columns. At the scale a
+database-only site serves (and the 10,000 documents the benchmarks try) that is a few tens of milliseconds.
+"""
+
+import html
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from .. import analysis
+from ..facets import BY_NAME as FACETS_BY_NAME
+from ..facets import FACETS
+from ..models import SearchDocument
+from ..query import QueryGroup, SearchRequest
+from ..results import SearchHit, SearchResponse, Suggestion, facet_values
+from .base import BULK_SIZE, RebuildResult, SearchBackend
+from .fulltext import Alternative, fulltext
+
+LANGUAGES_TTL = 60.0
+SNIPPET_LENGTH = 180
+EDITORS_PICK_BOOST = 1.2
+# The columns filters and facets read, loaded for every document on each search.
+ROW_FIELDS = ("id", "page_id", "type", "country", "city", "role", "cohort", "themes", "language", "year", "date",
+              "editors_pick")  # fmt: skip
+
+
+def minimum_to_match(count: int) -> int:
+    """The engine's rule ("3<-1 5<50%"): up to 3 terms all of them, up to 5 all but one, then half."""
+    if count <= 3:
+        return count
+    if count <= 5:
+        return count - 1
+    return max(1, count // 2)
+
+
+@dataclass
+class Row:
+    id: int
+    page_id: int
+    type: str
+    country: str
+    city: str
+    role: str
+    cohort: str
+    themes: list
+    language: str
+    year: str
+    date: object
+    editors_pick: bool
+
+    def values(self, field: str) -> list[str]:
+        value = getattr(self, field)
+        return value if isinstance(value, list) else ([value] if value else [])
+
+
+class DatabaseBackend(SearchBackend):
+    name = "database"
+
+    # --- reading ----------------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        rows = [Row(*values) for values in SearchDocument.objects.values_list(*ROW_FIELDS)]
+        if request.query:
+            scores = self.text_scores(request)
+            rows = [row for row in rows if row.id in scores]
+        else:
+            scores = {}
+        selected = [row for row in rows if _matches(row, request.filters)]
+        counts = {facet.name: _count(rows, request.filters, facet.name) for facet in FACETS}
+        ordered = _order(selected, scores, request.sort)
+        window = ordered[request.offset : request.offset + request.page_size]
+        return SearchResponse(
+            request=request,
+            total=len(ordered),
+            engine=self.name,
+            results=self.hits([row.id for row in window], request),
+            facets=facet_values(request, counts),
+        )
+
+    def text_scores(self, request: SearchRequest) -> dict[int, float]:
+        """Document id → score of the documents the query's text matches."""
+        languages = self.languages()
+        scores: dict[int, float] = {}
+        with connection.cursor() as cursor:
+            engine = fulltext()
+            for group in request.parsed.groups:
+                found = _group_scores(cursor, engine, group, languages)
+                for pk, score in found.items():
+                    scores[pk] = max(scores.get(pk, 0.0), score)
+        return scores
+
+    def hits(self, ids: list[int], request: SearchRequest | None = None) -> list[SearchHit]:
+        documents = SearchDocument.objects.in_bulk(ids)
+        wanted = _highlight_terms(request.parsed.groups, self.languages()) if request and request.query else {}
+        return [_hit(documents[pk], wanted) for pk in ids if pk in documents]
+
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        documents = SearchDocument.objects.filter(title_folded__contains=analysis.fold(text)).order_by("title")
+        return [Suggestion(doc.page_id, doc.title, doc.url, doc.type) for doc in documents[:limit]]
+
+    def related(self, page, limit: int = 5) -> list[SearchHit]:
+        """Documents sharing the most themes with ``page``."""
+        own = SearchDocument.objects.filter(page_id=page.pk).values_list("themes", flat=True).first()
+        if not own:
+            return []
+        shared = {
+            pk: len(set(themes) & set(own))
+            for pk, themes in SearchDocument.objects.exclude(page_id=page.pk).values_list("id", "themes")
+        }
+        best = sorted((pk for pk, count in shared.items() if count), key=lambda pk: (-shared[pk], -pk))[:limit]
+        return self.hits(best)
+
+    _languages_seen: tuple[float, tuple[str, ...]] | None = None
+
+    def languages(self) -> tuple[str, ...]:
+        """Languages the documents are written in: a query word is stemmed in each of them (briefly cached)."""
+        cached = DatabaseBackend._languages_seen
+        if cached and time.monotonic() - cached[0] < LANGUAGES_TTL:
+            return cached[1]
+        languages = tuple(sorted(set(SearchDocument.objects.values_list("language", flat=True).distinct())))
+        DatabaseBackend._languages_seen = (time.monotonic(), languages)
+        return languages
+
+    # --- writing ----------------------------------------------------------------------------------------
+
+    def write(self, documents: dict[int, dict], removed: Iterable[int]) -> dict[int, str]:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _delete(cursor, SearchDocument.objects.filter(page_id__in={*documents, *removed}))
+            _insert(cursor, documents.values())
+        return {}
+
+    def rebuild(self, documents: Iterable[dict], progress: Callable | None, touched: Callable) -> RebuildResult:
+        started = time.perf_counter()
+        count = 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            _delete(cursor, SearchDocument.objects.all())
+            batch = []
+            for document in documents:
+                batch.append(document)
+                if len(batch) == BULK_SIZE:
+                    _insert(cursor, batch)
+                    count += len(batch)
+                    progress and progress(len(batch))
+                    batch = []
+            _insert(cursor, batch)
+            count += len(batch)
+            progress and batch and progress(len(batch))
+        return RebuildResult(self.name, SearchDocument._meta.db_table, count, time.perf_counter() - started)
+
+    def fingerprints(self) -> dict[int, str]:
+        return dict(SearchDocument.objects.values_list("page_id", "fingerprint"))
+
+
+def _delete(cursor, rows) -> None:
+    ids = list(rows.values_list("id", flat=True))
+    fulltext().remove(cursor, ids)
+    SearchDocument.objects.filter(id__in=ids).delete()
+
+
+def _insert(cursor, documents: Iterable[dict]) -> None:
+    documents = list(documents)
+    if not documents:
+        return
+    rows = SearchDocument.objects.bulk_create(_row(document) for document in documents)
+    terms = []
+    for row, document in zip(rows, documents, strict=True):
+        language = document["language"]
+        terms.append((row.id, analysis.index_terms(document["title"], language),
+                      analysis.index_terms(f"{document['summary']} {document['content']}", language)))  # fmt: skip
+    fulltext().store(cursor, terms)
+
+
+def _row(document: dict) -> SearchDocument:
+    return SearchDocument(
+        page_id=int(document["id"]),
+        type=document["type"],
+        title=document["title"],
+        title_folded=analysis.fold(document["title"])[:255],
+        summary=document["summary"] or "",
+        content=document["content"],
+        city=document["city"] or "",
+        country=document["country"] or "",
+        role=document["role"] or "",
+        cohort=document["cohort"] or "",
+        themes=document["themes"],
+        partner_cities=document["partner_cities"],
+        language=document["language"],
+        date=document["date"],
+        year=document["year"] or "",
+        url=document["url"],
+        editors_pick=document["editors_pick"],
+        display=document["display"],
+        fingerprint=document["fingerprint"],
+    )
+
+
+# --- matching --------------------------------------------------------------------------------------------
+
+
+def _units(group: QueryGroup, languages) -> tuple[list[list[Alternative]], list[list[Alternative]]]:
+    """The group's words, prefixes and phrases as units of alternatives: (units that count, units required).
+
+    A run of words that names a glossary concept is one unit, met by the words as a phrase or by the concept's
+    terms in any language, so "heat pump" finds a German lesson on Wärmepumpen as the engine does.
+    """
+    counted: list[list[Alternative]] = []
+    words = group.words
+    position = 0
+    while position < len(words):
+        run, expansions = _glossary_run(words, position)
+        if run:
+            phrase = " ".join(words[position : position + run])
+            alternatives = [Alternative(terms) for terms in analysis.phrase_variants(phrase, languages)]
+            for code, term in expansions:
+                if terms := tuple(analysis.index_terms(term, code).split()):
+                    alternatives.append(Alternative(terms))
+            counted.append(alternatives)
+            position += run
+        else:
+            counted.append([Alternative((term,)) for term in analysis.word_variants(words[position], languages)])
+            position += 1
+    counted += [[Alternative((analysis.fold(prefix),), prefix=True)] for prefix in group.prefixes]
+    required = [[Alternative(terms) for terms in analysis.phrase_variants(p, languages)] for p in group.phrases]
+    return counted, required
+
+
+def _glossary_run(words: list[str], start: int) -> tuple[int, list[tuple[str, str]]]:
+    """The longest run of words from ``start`` that is a glossary term (up to four words), and its expansions."""
+    for length in range(min(4, len(words) - start), 0, -1):
+        expansions = analysis.concept_terms(words[start : start + length])
+        if expansions:
+            return length, expansions
+    return 0, []
+
+
+def _group_scores(cursor, engine, group: QueryGroup, languages) -> dict[int, float]:
+    counted, required = _units(group, languages)
+    matched: Counter = Counter()
+    scores: dict[int, float] = {}
+    for unit in counted:
+        for pk, score in engine.match(cursor, unit).items():
+            matched[pk] += 1
+            scores[pk] = scores.get(pk, 0.0) + score
+    candidates = {pk for pk, count in matched.items() if count >= minimum_to_match(len(counted))} if counted else None
+    for unit in required:
+        found = engine.match(cursor, unit)
+        candidates = set(found) if candidates is None else candidates & set(found)
+        for pk in candidates:
+            scores[pk] = scores.get(pk, 0.0) + found.get(pk, 0.0)
+    if candidates is None:  # exclusions only: everything but what they name
+        candidates = set(SearchDocument.objects.values_list("id", flat=True))
+    excluded = [analysis.word_variants(word, languages) for word in group.excluded_words]
+    for variants in excluded:
+        candidates -= set(engine.match(cursor, [Alternative((term,)) for term in variants]))
+    for phrase in group.excluded_phrases:
+        unit = [Alternative(terms) for terms in analysis.phrase_variants(phrase, languages)]
+        candidates -= set(engine.match(cursor, unit))
+    return {pk: scores.get(pk, 0.0) for pk in candidates}
+
+
+def _matches(row: Row, filters: dict[str, tuple[str, ...]], skip: str | None = None) -> bool:
+    """OR within a facet, AND across facets; ``skip`` leaves one facet out (for its disjunctive counts)."""
+    for name, values in filters.items():
+        if name != skip and not set(row.values(FACETS_BY_NAME[name].field)) & set(values):
+            return False
+    return True
+
+
+def _count(rows: list[Row], filters, name: str) -> dict[str, int]:
+    field = FACETS_BY_NAME[name].field
+    counts: Counter = Counter()
+    for row in rows:
+        if _matches(row, filters, skip=name):
+            counts.update(set(row.values(field)))
+    return dict(counts)
+
+
+def _order(rows: list[Row], scores: dict[int, float], sort: str) -> list[Row]:
+    def newest(row):
+        return row.date.toordinal() if row.date else 0
+
+    def relevance(row):
+        return scores.get(row.id, 0.0) * (EDITORS_PICK_BOOST if row.editors_pick else 1.0)
+
+    if sort == "newest":
+        return sorted(rows, key=lambda row: (newest(row), relevance(row)), reverse=True)
+    return sorted(rows, key=lambda row: (relevance(row), newest(row)), reverse=True)
+
+
+# --- results ---------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _highlight_terms(groups: list[QueryGroup], languages) -> set[str]:
+    """Every term the query may have matched, folded and stemmed, to find them again in a document's text."""
+    wanted: set[str] = set()
+    for group in groups:
+        for word in group.words + group.prefixes:
+            wanted.update(analysis.word_variants(word, languages))
+        for phrase in group.phrases:
+            for variant in analysis.phrase_variants(phrase, languages):
+                wanted.update(variant)
+    return wanted
+
+
+def _hit(document: SearchDocument, wanted: set[str]) -> SearchHit:
+    return SearchHit(
+        id=document.page_id,
+        slug=document.display["slug"],
+        type=document.type,
+        title=document.title,
+        url=document.url,
+        summary=document.summary,
+        highlight=snippet(f"{document.summary} {document.content}", document.language, wanted) if wanted else "",
+        city=document.display["city"],
+        themes=document.display["themes"],
+        language=document.language,
+        date=document.date.isoformat() if document.date else None,
+    )
+
+
+def snippet(text: str, language: str, wanted: set[str]) -> str:
+    """The passage of ``text`` (about 180 characters) with the most matches, escaped, matches in ``<mark>``."""
+    matches = [
+        (match.start(), match.end())
+        for match in _WORD.finditer(text)
+        if (folded := analysis.fold(match.group())) in wanted or analysis.stem(folded, language) in wanted
+    ]
+    if not matches:
+        return ""
+    best_start, best_count = matches[0][0], 0
+    for index, (start, _end) in enumerate(matches):
+        count = sum(1 for other, _e in matches[index:] if other - start < SNIPPET_LENGTH)
+        if count > best_count:
+            best_start, best_count = start, count
+    begin = max(0, best_start - 30)
+    begin = text.rfind(" ", 0, begin) + 1 if begin else 0
+    end = min(len(text), begin + SNIPPET_LENGTH)
+    parts, cursor = [], begin
+    for start, stop in matches:
+        if start >= begin and stop <= end:
+            parts += [html.escape(text[cursor:start]), f"<mark>{html.escape(text[start:stop])}</mark>"]
+            cursor = stop
+    parts.append(html.escape(text[cursor:end]))
+    return "".join(parts).strip()

@@ -1,0 +1,393 @@
+"""The search engine as a backend: OpenSearch or Elasticsearch, through the transports in ``search/engine/``.
+
+Every request body is built with elasticsearch-dsl. Documents live in versioned indices behind an alias, so a
+rebuild fills a new index while searches keep using the old one.
+"""
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+
+from django.utils import timezone
+from elasticsearch.dsl import A, Q, Search
+
+from ..conf import search_settings
+from ..engine import EngineError, EngineUnavailable, SearchEngine
+from ..facets import BY_NAME as FACETS_BY_NAME
+from ..facets import FACETS
+from ..mapping import LANGUAGES, knowledge_index
+from ..models import IndexState
+from ..query import ParsedQuery, QueryGroup, SearchRequest
+from ..results import SearchHit, SearchResponse, Suggestion, facet_values, sanitise_highlight
+from .base import BULK_SIZE, RebuildResult, SearchBackend
+
+FACET_SIZE = 100
+FOLDED_FIELDS = ["title^3", "summary^2", "content"]
+LANGUAGES_TTL = 60.0  # seconds a list of the index's languages is reused
+QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|ESCAPE|WHITESPACE"
+RETURNED_FIELDS = ["id", "type", "title", "summary", "url", "language", "date", "display"]
+# Short queries need every word, long ones (often questions) half of them.
+MINIMUM_SHOULD_MATCH = "3<-1 5<50%"
+_NEGATION = re.compile(r"(^|\s)-(?=\S)")
+
+
+class EngineBackend(SearchBackend):
+    def __init__(self, engine: SearchEngine):
+        self.engine = engine
+        self.name = engine.vendor.lower()
+
+    @property
+    def alias(self) -> str:
+        return search_settings().alias
+
+    # --- reading ----------------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        body = build_search(request, self.indexed_languages()).to_dict()
+        raw = self.engine.search(self.alias, body)
+        total = raw["hits"]["total"]["value"]
+        counts = {
+            facet.name: {
+                bucket["key_as_string"] if "key_as_string" in bucket else str(bucket["key"]): bucket["doc_count"]
+                for bucket in raw["aggregations"][facet.name]["values"]["buckets"]
+            }
+            for facet in FACETS
+        }
+        return SearchResponse(
+            request=request,
+            total=total,
+            engine=self.name,
+            results=[hit_from(raw_hit) for raw_hit in raw["hits"]["hits"]],
+            facets=facet_values(request, counts),
+            suggestion=suggestion(request.query, raw.get("suggest", {}).get("did_you_mean", []), total),
+        )
+
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        search = (
+            Search()
+            .query(Q("match", **{"title.autocomplete": {"query": text, "operator": "and"}}))
+            .source(["id", "title", "url", "type"])[:limit]
+        )
+        raw = self.engine.search(self.alias, search.to_dict())
+        return [
+            Suggestion(int(hit["_source"]["id"]), hit["_source"]["title"], hit["_source"]["url"], hit["_source"]["type"])
+            for hit in raw["hits"]["hits"]
+        ]
+
+    def related(self, page, limit: int = 5) -> list[SearchHit]:
+        search = (
+            Search()
+            .query(
+                Q(
+                    "more_like_this",
+                    fields=["title", "summary", "content"],
+                    like=[{"_index": self.alias, "_id": str(page.pk)}],
+                    min_term_freq=1,
+                    min_doc_freq=1,
+                    max_query_terms=30,
+                    minimum_should_match="10%",
+                )
+            )
+            .source(RETURNED_FIELDS)[:limit]
+        )
+        raw = self.engine.search(self.alias, search.to_dict())
+        return [hit_from(raw_hit) for raw_hit in raw["hits"]["hits"]]
+
+    _languages_seen: dict[str, tuple[float, tuple[str, ...]]] = {}
+
+    def indexed_languages(self) -> tuple[str, ...]:
+        """Languages that documents in the index are written in (with a field of their own), briefly cached.
+
+        Searching only these fields, not all of the EU's, halves the work of every query.
+        """
+        cached = self._languages_seen.get(self.alias)
+        if cached and time.monotonic() - cached[0] < LANGUAGES_TTL:
+            return cached[1]
+        search = Search().extra(size=0)
+        search.aggs.bucket("languages", A("terms", field="language", size=100))
+        buckets = self.engine.search(self.alias, search.to_dict())["aggregations"]["languages"]["buckets"]
+        languages = tuple(sorted(bucket["key"] for bucket in buckets if bucket["key"] in LANGUAGES))
+        self._languages_seen[self.alias] = (time.monotonic(), languages)
+        return languages
+
+    # --- writing ----------------------------------------------------------------------------------------
+
+    def write(self, documents: dict[int, dict], removed: Iterable[int]) -> dict[int, str]:
+        failures: dict[int, str] = {}
+        for target in self.write_targets():
+            failures.update(send(self.engine, bulk_operations(target, documents, removed)))
+        return failures
+
+    def write_targets(self) -> list[str]:
+        """The alias, plus the index a running rebuild is filling, so that no change misses either."""
+        state = IndexState.objects.filter(alias=self.alias).first()
+        building = state.building_index if state and state.building_index else None
+        return [self.alias] + ([building] if building else [])
+
+    def rebuild(self, documents: Iterable[dict], progress: Callable | None, touched: Callable) -> RebuildResult:
+        """Fill a new versioned index, then point the alias at it; searches use the old index until then.
+
+        ``touched()`` gives the documents of pages changed while loading (read before their change, perhaps),
+        which are written once more before the alias moves.
+        """
+        alias = self.alias
+        name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
+        started = time.perf_counter()
+        self.engine.create_index(name, knowledge_index(name).to_dict())
+        try:
+            # From here on the worker writes changes to the new index too.
+            IndexState.objects.update_or_create(
+                alias=alias, defaults={"building_index": name, "building_since": timezone.now()}
+            )
+            count, failures = _bulk_load(self.engine, name, documents, progress)
+            current, removed = touched()
+            failures.update(send(self.engine, bulk_operations(name, current, removed)))
+            self.engine.refresh(name)
+            old = [index for index in self.engine.indices_for_alias(alias) if index != name]
+            self.engine.point_alias(alias, name)
+        except BaseException:
+            self.engine.delete_index(name)
+            raise
+        finally:
+            IndexState.objects.filter(alias=alias).update(building_index="", building_since=None)
+        stale = sorted(set(old) | {i for i in self.engine.indices_matching(f"{alias}-*") if i != name})
+        for index in stale:
+            self.engine.delete_index(index)
+        return RebuildResult(self.name, name, count, time.perf_counter() - started, stale, failures)
+
+    def fingerprints(self) -> dict[int, str]:
+        self.engine.refresh(self.alias)  # compare with every write made so far, not the last periodic refresh
+        hits = self.engine.scan(self.alias, {"query": {"match_all": {}}, "_source": ["fingerprint"]})
+        return {int(hit["_id"]): hit["_source"].get("fingerprint") for hit in hits}
+
+    def refresh(self) -> None:
+        self.engine.refresh(self.alias)
+
+
+# --- queries ---------------------------------------------------------------------------------------------
+
+
+def query_string(parsed: ParsedQuery) -> str:
+    """The canonical syntax in ``simple_query_string``'s: an exclusion must hold whatever the operator."""
+    return _NEGATION.sub(r"\1+-", parsed.syntax())
+
+
+def language_fields(languages: tuple[str, ...]) -> list[str]:
+    return [f"title_{code}^3" for code in languages] + [f"content_{code}" for code in languages]
+
+
+def text_query(parsed: ParsedQuery, languages: tuple[str, ...] = tuple(LANGUAGES)) -> Q:
+    """Two ways to match, either enough: the query syntax on the folded fields, and the words of each
+    alternative on the language fields, analysed whole so that stemming and glossary phrases apply.
+    Exclusions hold for both."""
+    if not parsed.groups:
+        return Q("match_none")  # punctuation only: nothing to search for
+    syntax_text = query_string(parsed)
+    syntax = Q(
+        "simple_query_string",
+        query=syntax_text,
+        fields=FOLDED_FIELDS,
+        default_operator="or",
+        flags=QUERY_FLAGS,
+        analyze_wildcard=True,
+        lenient=True,
+        **({} if "|" in syntax_text else {"minimum_should_match": MINIMUM_SHOULD_MATCH}),
+    )
+    fields = language_fields(languages)
+    language = [language_query(group, fields) for group in parsed.groups if fields and (group.words or group.phrases)]
+    excluded = [
+        Q("multi_match", query=term, fields=FOLDED_FIELDS + fields, type="phrase")
+        for group in parsed.groups
+        for term in group.excluded_words + group.excluded_phrases
+    ]
+    return Q("bool", should=[syntax, *language], minimum_should_match=1, must_not=excluded)
+
+
+def language_query(group: QueryGroup, fields: list[str]) -> Q:
+    # A phrase needs all its words here, not their order: positional matching over every language field and
+    # its glossary expansions cost four times the rest of the query at 100k documents. The folded fields still
+    # match the phrase exactly.
+    clauses = [Q("multi_match", query=phrase, fields=fields, operator="and") for phrase in group.phrases]
+    if group.words:
+        clauses.append(
+            Q(
+                "multi_match",
+                query=" ".join(group.words),
+                fields=fields,
+                operator="or",
+                minimum_should_match=MINIMUM_SHOULD_MATCH,
+            )
+        )
+    return Q("bool", must=clauses)
+
+
+def filter_clause(name: str, values: tuple[str, ...]) -> Q:
+    return Q("terms", **{FACETS_BY_NAME[name].field: list(values)})
+
+
+def build_search(request: SearchRequest, languages: tuple[str, ...] = tuple(LANGUAGES)) -> Search:
+    # Editors' picks rank a little higher when they match at all.
+    query = Q(
+        "bool",
+        must=[text_query(request.parsed, languages) if request.query else Q("match_all")],
+        should=[Q("term", editors_pick={"value": True, "boost": 2})],
+    )
+    search = Search().query(query).source(RETURNED_FIELDS).extra(track_total_hits=True)
+    all_filters = [filter_clause(name, values) for name, values in request.filters.items()]
+    if all_filters:
+        # A post filter narrows the hits but not the aggregations, which apply their own filters below.
+        search = search.post_filter(Q("bool", filter=all_filters))
+    for facet in FACETS:
+        others = [filter_clause(name, values) for name, values in request.filters.items() if name != facet.name]
+        bucket = A("filter", filter=Q("bool", filter=others) if others else Q("match_all"))
+        bucket.bucket("values", A("terms", field=facet.field, size=FACET_SIZE))
+        search.aggs.bucket(facet.name, bucket)
+    if request.sort == "newest":
+        search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
+    else:
+        search = search.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
+    if request.query:
+        search = search.highlight_options(
+            pre_tags=["<mark>"],
+            post_tags=["</mark>"],
+            encoder="html",
+            number_of_fragments=1,
+            fragment_size=180,
+            no_match_size=0,
+            require_field_match=False,
+        ).highlight("content", "summary", *[f"content_{code}" for code in languages])
+        search = search.suggest("did_you_mean", request.query, term={"field": "content", "suggest_mode": "missing"})
+    return search[request.offset : request.offset + request.page_size]
+
+
+def hit_from(raw_hit: dict) -> SearchHit:
+    source = raw_hit["_source"]
+    fragments = [fragment for values in raw_hit.get("highlight", {}).values() for fragment in values]
+    return SearchHit(
+        id=int(source["id"]),
+        slug=source["display"]["slug"],
+        type=source["type"],
+        title=source["title"],
+        url=source["url"],
+        summary=source.get("summary") or "",
+        highlight=sanitise_highlight(fragments[0]) if fragments else "",
+        city=source["display"]["city"],
+        themes=source["display"]["themes"],
+        language=source["language"],
+        date=source.get("date"),
+    )
+
+
+def suggestion(query: str, entries: list[dict], total: int) -> str | None:
+    """A corrected query when the search found little and the engine knows better spellings."""
+    if total >= 3 or not entries:
+        return None
+    corrected, changed = query, False
+    for entry in reversed(entries):  # right to left, so that offsets stay valid
+        if entry["options"]:
+            start, end = entry["offset"], entry["offset"] + entry["length"]
+            corrected = corrected[:start] + entry["options"][0]["text"] + corrected[end:]
+            changed = True
+    return corrected if changed else None
+
+
+# --- bulk writes -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    page_id: int
+    payload: bytes
+
+
+def encode(action: str, index: str, page_id: int, document: dict | None = None, **meta) -> bytes:
+    """One bulk operation as NDJSON lines, encoded once: its size decides how requests are split."""
+    header = json.dumps({action: {"_index": index, "_id": str(page_id), **meta}}, separators=(",", ":"))
+    if document is None:
+        return f"{header}\n".encode()
+    return f"{header}\n{json.dumps(document, separators=(',', ':'), ensure_ascii=False)}\n".encode()
+
+
+def bulk_operations(index: str, documents: dict[int, dict], removed: Iterable[int]) -> list[Operation]:
+    """Deletions first, so that no document the engine refuses can hold back a page leaving the index."""
+    # Writing through the alias must never create an index of that name with a guessed mapping.
+    through_alias = {"require_alias": True} if index == search_settings().alias else {}
+    operations = [Operation(page_id, encode("delete", index, page_id)) for page_id in removed]
+    operations += [
+        Operation(page_id, encode("index", index, page_id, document, **through_alias))
+        for page_id, document in documents.items()
+    ]
+    return operations
+
+
+def send(engine: SearchEngine, operations: list[Operation], *, refresh: bool | str = False) -> dict[int, str]:
+    """Send operations in requests of bounded size; return the engine's reason for each page it refused.
+
+    A request the engine refuses as a whole (413 for a body over its limit, say) is split in halves and the
+    halves sent again, down to the single operation at fault: one bad document fails alone, with the
+    engine's own words recorded against it. An unreachable engine is not any document's fault and is raised.
+    """
+    failures: dict[int, str] = {}
+    for chunk in _chunks(operations, search_settings().bulk_max_bytes):
+        failures.update(_send_chunk(engine, chunk, refresh))
+    return failures
+
+
+def _chunks(operations: list[Operation], max_bytes: int) -> Iterator[list[Operation]]:
+    chunk: list[Operation] = []
+    size = 0
+    for operation in operations:
+        if chunk and (size + len(operation.payload) > max_bytes or len(chunk) >= BULK_SIZE):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(operation)
+        size += len(operation.payload)
+    if chunk:
+        yield chunk
+
+
+def _send_chunk(engine: SearchEngine, chunk: list[Operation], refresh) -> dict[int, str]:
+    try:
+        response = engine.bulk(b"".join(operation.payload for operation in chunk), refresh=refresh)
+    except EngineUnavailable:
+        raise
+    except EngineError as error:
+        if len(chunk) == 1:
+            return {chunk[0].page_id: str(error)}
+        middle = len(chunk) // 2
+        return {**_send_chunk(engine, chunk[:middle], refresh), **_send_chunk(engine, chunk[middle:], refresh)}
+    return failed_ids(response)
+
+
+def failed_ids(response: dict) -> dict[int, str]:
+    """Page ids whose bulk item failed (a delete of a missing document is a success)."""
+    failures = {}
+    for item in response.get("items", []):
+        ((action, result),) = item.items()
+        if result.get("status", 500) >= 300 and not (action == "delete" and result.get("status") == 404):
+            failures[int(result["_id"])] = str(result.get("error", result.get("status")))
+    return failures
+
+
+def _bulk_load(engine, index: str, documents: Iterable[dict], progress) -> tuple[int, dict[int, str]]:
+    """Send documents in batches; the engine indexes one batch while the next is being built and encoded."""
+    count = 0
+    failures: dict[int, str] = {}
+    documents = iter(documents)
+    with ThreadPoolExecutor(max_workers=1) as sender:
+        in_flight = None
+        while batch := list(islice(documents, BULK_SIZE)):
+            operations = [Operation(int(doc["id"]), encode("index", index, int(doc["id"]), doc)) for doc in batch]
+            if in_flight is not None:
+                failures.update(in_flight.result())
+            in_flight = sender.submit(send, engine, operations)
+            count += len(batch)
+            if progress:
+                progress(len(batch))
+        if in_flight is not None:
+            failures.update(in_flight.result())
+    return count - len(failures), failures
