@@ -13,6 +13,7 @@ from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from kb.filters import CityFilters, KnowledgeFilters
+from kb.templatetags.kb_tags import euros
 from kb.models import ActionPlanPage, CityPage, LessonPage, PlanStatus
 
 DUE_SOON = timedelta(days=30)
@@ -153,7 +154,7 @@ class ActionPlansReport(ReportView):
             accessor=lambda plan: dict((v, n) for v, _l, n in plan.actions_by_status())["completed"],
             label=_("Completed"),
         ),
-        Column("budget", accessor=lambda plan: f"€{round(plan.total_budget()):,}", label=_("Budget")),
+        Column("budget", accessor=lambda plan: euros(plan.total_budget()), label=_("Budget")),
         DateColumn("adopted_on", label=_("Adopted on")),
     ]
     list_export = ["title", "status", "adopted_on"]

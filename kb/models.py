@@ -28,6 +28,7 @@ from wagtail.snippets.models import register_snippet
 
 from kb.europe_map import MAP_HEIGHT, MAP_WIDTH, project
 from kb.names import city_name_problem
+from kb.themes import theme_name
 
 
 class KnowledgeQuerySet(PageQuerySet):
@@ -106,6 +107,11 @@ class Theme(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (seeded themes are translated)."""
+        return theme_name(self.name)
 
 
 class CityRole(models.TextChoices):

@@ -28,10 +28,16 @@ _TOKEN = re.compile(r"[^\W_]+")
 MAX_TOKEN_LENGTH = 40  # longer "words" are noise (hashes, URLs); Lucene's standard tokenizer cuts at 255
 
 
+# The combining diacritical marks NFKD splits off letters (Latin, Greek and Cyrillic ones and their supplements).
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lower case, no accents: ``Wärmepumpe`` → ``warmepumpe``, ``Łódź`` → ``lodz``."""
-    decomposed = unicodedata.normalize("NFKD", transliterate(text).casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    if text.isascii():
+        return text.lower()
+    # Decompose first: compatibility forms such as "ℋ" decompose to capitals, which must be folded too.
+    return _MARKS.sub("", unicodedata.normalize("NFKD", transliterate(text))).casefold()
 
 
 def tokens(text: str) -> list[str]:
@@ -59,13 +65,14 @@ def index_terms(text: str, language: str) -> str:
 def word_variants(word: str, languages) -> list[str]:
     """The terms a query word may meet: its stem in each of ``languages`` (and itself, folded)."""
     folded = fold(word)
-    return sorted({folded, *(stem(folded, language) for language in languages)})
+    return sorted({folded, *(stem(folded, language) for language in languages)} - {""})
 
 
 def phrase_variants(phrase: str, languages) -> list[list[str]]:
     """A phrase stemmed as a whole in each language: a document is stemmed in its own language only."""
     words = tokens(phrase)
-    return sorted({tuple(stem(word, language) for word in words) for language in {*languages, ""}})
+    variants = {tuple(stem(word, language) for word in words) for language in {*languages, ""}}
+    return sorted(variant for variant in variants if variant and all(variant))
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,8 @@
-"""Search documents: one per published, public lesson, action plan, visit report, case study and city."""
+"""Search documents: one per published, public lesson, action plan, visit report, case study and city.
+
+A document is what every backend stores, in one canonical form (each backend may add fields of its own when
+it writes, such as the engine's per-language copies); its fingerprint covers that form.
+"""
 
 import hashlib
 import json
@@ -10,7 +14,6 @@ from kb.markdown import markdown_to_text
 from kb.models import CityPage, parent_path
 
 from .conf import search_settings
-from .mapping import LANGUAGES
 
 
 def indexable(kind: ContentKind):
@@ -63,9 +66,6 @@ class DocumentBuilder:
                 "themes": [{"name": theme.name, "slug": theme.slug} for theme in themes],
             },
         }
-        if page.language in LANGUAGES:
-            document[f"title_{page.language}"] = page.title
-            document[f"content_{page.language}"] = content
         document["fingerprint"] = fingerprint(document)
         return document
 

@@ -68,3 +68,36 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.page_id}: {self.title}"
+
+    def as_document(self) -> dict:
+        """The canonical document it was written from (``search/documents.py``)."""
+        return {
+            "id": str(self.page_id),
+            "type": self.type,
+            "title": self.title,
+            "summary": self.summary,
+            "content": self.content,
+            "city": self.city or None,
+            "country": self.country or None,
+            "role": self.role or None,
+            "cohort": self.cohort or None,
+            "themes": self.themes,
+            "partner_cities": self.partner_cities,
+            "language": self.language,
+            "date": self.date.isoformat() if self.date else None,
+            "year": self.year or None,
+            "url": self.url,
+            "editors_pick": self.editors_pick,
+            "display": self.display,
+            "fingerprint": self.fingerprint,
+        }
+
+
+class SearchDocumentsVersion(models.Model):
+    """A token that changes with every write to the search documents (one row).
+
+    Processes keep the documents' columns in memory (``search/backends/columns.py``) and reload them when the
+    token differs from theirs. A random token, unlike a counter, cannot come back after a rolled-back write.
+    """
+
+    token = models.CharField(max_length=32)

@@ -3,10 +3,15 @@ import json
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.formats import number_format
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext as _
+from django_countries import countries
 
+from kb.content_types import is_content, kind_of
 from kb.markdown import render_markdown
-from kb.models import ActionStatus, LessonPage, VisitReportPage
+from kb.models import CONTENT_LANGUAGES, ActionStatus, LessonPage, VisitReportPage
+from kb.themes import theme_name
 
 register = template.Library()
 
@@ -19,15 +24,35 @@ def markdown_filter(text: str):
 
 @register.filter
 def euros(amount) -> str:
-    """``1234567.5`` → ``€1,234,568``: budgets are read at a glance, not to the cent."""
+    """``1234567.5`` → ``€1,234,568`` (``1.234.568 €`` in German): budgets are read at a glance, not to the cent."""
     if amount is None or amount == "":
         return ""
-    return f"€{round(amount):,}"
+    return _("€%(amount)s") % {"amount": number_format(round(amount), force_grouping=True)}
+
+
+@register.filter
+def theme_label(name: str) -> str:
+    return theme_name(name)
+
+
+@register.filter
+def country_name(code: str) -> str:
+    return str(countries.name(code)) or code
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """The name of a content language in the reader's language: ``de`` → ``German`` / ``Deutsch``."""
+    name = dict(CONTENT_LANGUAGES).get(code)
+    return str(_(name)) if name else code
 
 
 @register.filter
 def page_type_label(page) -> str:
-    return capfirst(page.specific_class._meta.verbose_name) if page.specific_class else ""
+    model = page.specific_class
+    if model is None:
+        return ""
+    return str(kind_of(model).label) if is_content(model) else capfirst(model._meta.verbose_name)
 
 
 @register.filter

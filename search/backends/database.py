@@ -7,12 +7,13 @@ database-only site serves (and the 10,000 documents the benchmarks try) that is 
 """
 
 import html
+import math
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-
+from functools import lru_cache
+import numpy as np
 from django.db import connection, transaction
 
 from .. import analysis
@@ -22,16 +23,13 @@ from ..models import SearchDocument
 from ..query import QueryGroup, SearchRequest
 from ..results import SearchHit, SearchResponse, Suggestion, facet_values
 from .base import BULK_SIZE, RebuildResult, SearchBackend
+from .columns import changed, columns
 from .fulltext import Alternative, fulltext
 
 LANGUAGES_TTL = 60.0
 SNIPPET_LENGTH = 180
 EDITORS_PICK_BOOST = 1.2
-# The columns filters and facets read, loaded for every document on each search.
-ROW_FIELDS = ("id", "page_id", "type", "country", "city", "role", "cohort", "themes", "language", "year", "date",
-              "editors_pick")  # fmt: skip
-
-
+TITLE_WEIGHT = 3.0  # a title match counts three times a body match, as in the engine
 def minimum_to_match(count: int) -> int:
     """The engine's rule ("3<-1 5<50%"): up to 3 terms all of them, up to 5 all but one, then half."""
     if count <= 3:
@@ -41,47 +39,38 @@ def minimum_to_match(count: int) -> int:
     return max(1, count // 2)
 
 
-@dataclass
-class Row:
-    id: int
-    page_id: int
-    type: str
-    country: str
-    city: str
-    role: str
-    cohort: str
-    themes: list
-    language: str
-    year: str
-    date: object
-    editors_pick: bool
-
-    def values(self, field: str) -> list[str]:
-        value = getattr(self, field)
-        return value if isinstance(value, list) else ([value] if value else [])
-
-
 class DatabaseBackend(SearchBackend):
     name = "database"
 
     # --- reading ----------------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        rows = [Row(*values) for values in SearchDocument.objects.values_list(*ROW_FIELDS)]
+        table = columns()
+        scores = np.zeros(len(table))
+        matched = np.ones(len(table), dtype=bool)
         if request.query:
-            scores = self.text_scores(request)
-            rows = [row for row in rows if row.id in scores]
-        else:
-            scores = {}
-        selected = [row for row in rows if _matches(row, request.filters)]
-        counts = {facet.name: _count(rows, request.filters, facet.name) for facet in FACETS}
-        ordered = _order(selected, scores, request.sort)
+            matched[:] = False
+            for pk, score in self.text_scores(request).items():
+                if (position := table.position.get(pk)) is not None:
+                    matched[position], scores[position] = True, score
+        masks = {name: table.facets[FACETS_BY_NAME[name].field].mask(values) for name, values in request.filters.items()}
+        counts = {}
+        for facet in FACETS:  # disjunctive: each facet counted under every filter but its own
+            among = matched.copy()
+            for name, mask in masks.items():
+                if name != facet.name:
+                    among &= mask
+            counts[facet.name] = table.facets[facet.field].counts(among)
+        selected = matched.copy()
+        for mask in masks.values():
+            selected &= mask
+        ordered = _order(table, np.flatnonzero(selected), scores, request.sort)
         window = ordered[request.offset : request.offset + request.page_size]
         return SearchResponse(
             request=request,
             total=len(ordered),
             engine=self.name,
-            results=self.hits([row.id for row in window], request),
+            results=self.hits([int(table.ids[position]) for position in window], request),
             facets=facet_values(request, counts),
         )
 
@@ -91,8 +80,9 @@ class DatabaseBackend(SearchBackend):
         scores: dict[int, float] = {}
         with connection.cursor() as cursor:
             engine = fulltext()
+            documents = len(columns())
             for group in request.parsed.groups:
-                found = _group_scores(cursor, engine, group, languages)
+                found = _group_scores(cursor, engine, group, languages, documents)
                 for pk, score in found.items():
                     scores[pk] = max(scores.get(pk, 0.0), score)
         return scores
@@ -135,6 +125,7 @@ class DatabaseBackend(SearchBackend):
         with transaction.atomic(), connection.cursor() as cursor:
             _delete(cursor, SearchDocument.objects.filter(page_id__in={*documents, *removed}))
             _insert(cursor, documents.values())
+            changed()
         return {}
 
     def rebuild(self, documents: Iterable[dict], progress: Callable | None, touched: Callable) -> RebuildResult:
@@ -153,6 +144,7 @@ class DatabaseBackend(SearchBackend):
             _insert(cursor, batch)
             count += len(batch)
             progress and batch and progress(len(batch))
+            changed()
         return RebuildResult(self.name, SearchDocument._meta.db_table, count, time.perf_counter() - started)
 
     def fingerprints(self) -> dict[int, str]:
@@ -227,9 +219,10 @@ def _units(group: QueryGroup, languages) -> tuple[list[list[Alternative]], list[
         else:
             counted.append([Alternative((term,)) for term in analysis.word_variants(words[position], languages)])
             position += 1
-    counted += [[Alternative((analysis.fold(prefix),), prefix=True)] for prefix in group.prefixes]
+    counted += [[Alternative((analysis.fold(prefix),), prefix=True)] for prefix in group.prefixes if analysis.fold(prefix)]
     required = [[Alternative(terms) for terms in analysis.phrase_variants(p, languages)] for p in group.phrases]
-    return counted, required
+    # A word of nothing but marks folds to nothing: it can neither match nor be required.
+    return [unit for unit in counted if unit], [unit for unit in required if unit]
 
 
 def _glossary_run(words: list[str], start: int) -> tuple[int, list[tuple[str, str]]]:
@@ -241,58 +234,45 @@ def _glossary_run(words: list[str], start: int) -> tuple[int, list[tuple[str, st
     return 0, []
 
 
-def _group_scores(cursor, engine, group: QueryGroup, languages) -> dict[int, float]:
+def _unit_scores(found: dict[int, bool], documents: int) -> dict[int, float]:
+    """What one matched unit adds to each document's score: rarer terms more, a match in the title three times.
+
+    The rarity is the inverse document frequency of BM25; term frequencies are left out, which lets PostgreSQL
+    answer from its index without reading the documents (see ``fulltext.py``).
+    """
+    rarity = math.log(1 + documents / max(1, len(found)))
+    return {pk: rarity * (TITLE_WEIGHT if in_title else 1.0) for pk, in_title in found.items()}
+
+
+def _group_scores(cursor, engine, group: QueryGroup, languages, documents: int) -> dict[int, float]:
     counted, required = _units(group, languages)
     matched: Counter = Counter()
     scores: dict[int, float] = {}
     for unit in counted:
-        for pk, score in engine.match(cursor, unit).items():
+        for pk, score in _unit_scores(engine.match(cursor, unit), documents).items():
             matched[pk] += 1
             scores[pk] = scores.get(pk, 0.0) + score
     candidates = {pk for pk, count in matched.items() if count >= minimum_to_match(len(counted))} if counted else None
     for unit in required:
-        found = engine.match(cursor, unit)
+        found = _unit_scores(engine.match(cursor, unit), documents)
         candidates = set(found) if candidates is None else candidates & set(found)
         for pk in candidates:
             scores[pk] = scores.get(pk, 0.0) + found.get(pk, 0.0)
     if candidates is None:  # exclusions only: everything but what they name
         candidates = set(SearchDocument.objects.values_list("id", flat=True))
-    excluded = [analysis.word_variants(word, languages) for word in group.excluded_words]
-    for variants in excluded:
-        candidates -= set(engine.match(cursor, [Alternative((term,)) for term in variants]))
+    for word in group.excluded_words:
+        candidates -= set(engine.match(cursor, [Alternative((term,)) for term in analysis.word_variants(word, languages)]))
     for phrase in group.excluded_phrases:
-        unit = [Alternative(terms) for terms in analysis.phrase_variants(phrase, languages)]
-        candidates -= set(engine.match(cursor, unit))
+        candidates -= set(engine.match(cursor, [Alternative(t) for t in analysis.phrase_variants(phrase, languages)]))
     return {pk: scores.get(pk, 0.0) for pk in candidates}
 
 
-def _matches(row: Row, filters: dict[str, tuple[str, ...]], skip: str | None = None) -> bool:
-    """OR within a facet, AND across facets; ``skip`` leaves one facet out (for its disjunctive counts)."""
-    for name, values in filters.items():
-        if name != skip and not set(row.values(FACETS_BY_NAME[name].field)) & set(values):
-            return False
-    return True
-
-
-def _count(rows: list[Row], filters, name: str) -> dict[str, int]:
-    field = FACETS_BY_NAME[name].field
-    counts: Counter = Counter()
-    for row in rows:
-        if _matches(row, filters, skip=name):
-            counts.update(set(row.values(field)))
-    return dict(counts)
-
-
-def _order(rows: list[Row], scores: dict[int, float], sort: str) -> list[Row]:
-    def newest(row):
-        return row.date.toordinal() if row.date else 0
-
-    def relevance(row):
-        return scores.get(row.id, 0.0) * (EDITORS_PICK_BOOST if row.editors_pick else 1.0)
-
-    if sort == "newest":
-        return sorted(rows, key=lambda row: (newest(row), relevance(row)), reverse=True)
-    return sorted(rows, key=lambda row: (relevance(row), newest(row)), reverse=True)
+def _order(table, positions: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
+    """Positions by relevance (editors' picks a little higher), newest first among equals; or the other way."""
+    relevance = scores[positions] * np.where(table.editors_pick[positions], EDITORS_PICK_BOOST, 1.0)
+    dates = table.dates[positions]
+    keys = (-relevance, -dates) if sort == "newest" else (-dates, -relevance)
+    return positions[np.lexsort(keys)]  # the last key sorts first
 
 
 # --- results ---------------------------------------------------------------------------------------------
@@ -328,12 +308,22 @@ def _hit(document: SearchDocument, wanted: set[str]) -> SearchHit:
     )
 
 
+@lru_cache(maxsize=100_000)
+def _forms(word: str, language: str) -> tuple[str, str]:
+    """A word of a text folded, and stemmed in the text's language (cached: texts repeat their words)."""
+    folded = analysis.fold(word)
+    return folded, analysis.stem(folded, language)
+
+
+def _matches_term(word: str, language: str, wanted: set[str]) -> bool:
+    folded, stemmed = _forms(word, language)
+    return folded in wanted or stemmed in wanted
+
+
 def snippet(text: str, language: str, wanted: set[str]) -> str:
     """The passage of ``text`` (about 180 characters) with the most matches, escaped, matches in ``<mark>``."""
     matches = [
-        (match.start(), match.end())
-        for match in _WORD.finditer(text)
-        if (folded := analysis.fold(match.group())) in wanted or analysis.stem(folded, language) in wanted
+        (match.start(), match.end()) for match in _WORD.finditer(text) if _matches_term(match.group(), language, wanted)
     ]
     if not matches:
         return ""

@@ -304,12 +304,21 @@ class Operation:
     payload: bytes
 
 
+def engine_source(document: dict) -> dict:
+    """The document as the index holds it: with its title and text copied to its language's fields too."""
+    language = document.get("language")
+    if language not in LANGUAGES:
+        return document
+    return {**document, f"title_{language}": document["title"], f"content_{language}": document["content"]}
+
+
 def encode(action: str, index: str, page_id: int, document: dict | None = None, **meta) -> bytes:
     """One bulk operation as NDJSON lines, encoded once: its size decides how requests are split."""
     header = json.dumps({action: {"_index": index, "_id": str(page_id), **meta}}, separators=(",", ":"))
     if document is None:
         return f"{header}\n".encode()
-    return f"{header}\n{json.dumps(document, separators=(',', ':'), ensure_ascii=False)}\n".encode()
+    source = json.dumps(engine_source(document), separators=(",", ":"), ensure_ascii=False)
+    return f"{header}\n{source}\n".encode()
 
 
 def bulk_operations(index: str, documents: dict[int, dict], removed: Iterable[int]) -> list[Operation]:

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.network import COLOGNE_LESSON_TITLE
+
 from .conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
@@ -69,7 +71,7 @@ def test_language_switcher_changes_the_interface_not_the_content(page):
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Städte").is_visible()
-    assert page.locator("h1").inner_text() == "Proximity offices for building rehabilitation"
+    assert page.locator("h1").inner_text() == COLOGNE_LESSON_TITLE
     assert page.locator("[lang=en] .lesson-section").first.is_visible()  # the lesson is still in English
 
 

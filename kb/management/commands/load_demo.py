@@ -30,12 +30,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if the network has cities already")
+        parser.add_argument(
+            "files", nargs="*", help="Only these files or folders, relative to kb/demo (the tests' small network)"
+        )
 
-    def handle(self, *args, if_empty, **options):
+    def handle(self, *args, if_empty, files, **options):
         if if_empty and CityPage.objects.exists():
             self.stdout.write("content present: demo not loaded again")
             return
-        call_command("import_markdown", str(DEMO_DIR), publish=True, stdout=self.stdout, stderr=self.stderr)
+        paths = [str(DEMO_DIR / name) for name in files] or [str(DEMO_DIR)]
+        call_command("import_markdown", *paths, publish=True, stdout=self.stdout, stderr=self.stderr)
         self._set_up_home()
         ensure_editorial_setup()
         if settings.DEBUG:

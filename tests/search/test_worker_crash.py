@@ -11,7 +11,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 pytestmark = pytest.mark.engine
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_worker_killed_mid_batch_resumes_without_loss(engine_url, tmp_path):

@@ -23,7 +23,7 @@ from search.query import build_request
 from search.service import search
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engine]
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "opensearch-cluster"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "opensearch-cluster"
 HTTP_BASE = 9460
 
 

@@ -3,6 +3,7 @@
 import io
 import os
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,12 @@ from search.indexer import drain, rebuild, verify
 from search.models import IndexQueueEntry
 from search.query import build_request
 from search.service import search
+from tests.network import COLOGNE_LESSON, SORIA_LESSON
 
-from .search_helpers import indexed_ids, titles
+from .helpers import indexed_ids, titles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engine]
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "opensearch"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "opensearch"
 
 
 class Node:
@@ -45,15 +47,21 @@ class Node:
         subprocess.run([str(SCRIPT), action], env=self.env, check=True, capture_output=True, timeout=180)
 
 
-@pytest.fixture
-def own_node(engine_url, tmp_path, settings, structure):
-    node = Node(tmp_path, 9431)
+@contextmanager
+def running(node: Node, settings, **search):
+    """The node started, and the search pointed at it, for the length of a test."""
     node.run("start")
-    settings.SEARCH = {**settings.SEARCH, "URL": node.url, "INDEX_PREFIX": "outage_", "INDEX_INLINE": True}
+    settings.SEARCH = {**settings.SEARCH, "URL": node.url, **search}
     try:
         yield node
     finally:
         node.run("stop")
+
+
+@pytest.fixture
+def own_node(engine_url, tmp_path, settings, structure):
+    with running(Node(tmp_path, 9431), settings, INDEX_PREFIX="outage_", INDEX_INLINE=True) as node:
+        yield node
 
 
 STORM = 240  # publishes and unpublishes, half of them while the engine is down
@@ -113,12 +121,8 @@ def test_engine_outage_during_a_storm_of_edits(own_node, client, structure, djan
 def strict_node(engine_url, tmp_path, settings, structure):
     """A node that refuses requests over 1 MB, so that a 2 MB document is refused without building 100 MB."""
     node = Node(tmp_path, 9433, {"http.max_content_length": "1mb"})
-    node.run("start")
-    settings.SEARCH = {**settings.SEARCH, "URL": node.url, "INDEX_PREFIX": "strict_", "INDEX_INLINE": False}
-    try:
+    with running(node, settings, INDEX_PREFIX="strict_", INDEX_INLINE=False):
         yield node
-    finally:
-        node.run("stop")
 
 
 def long_lesson(structure, words: int):
@@ -132,12 +136,12 @@ def test_a_document_the_engine_refuses_fails_alone(strict_node, settings, struct
     rebuild()
     settings.SEARCH = {**settings.SEARCH, "MAX_TEXT_CHARS": 10_000_000}  # no cap: the engine must refuse it
     refused = long_lesson(structure, 200_000)  # about 2 MB of text
-    unpublished = find_page(structure, "lesson:soria/oficinas-de-proximidad")
+    unpublished = find_page(structure, SORIA_LESSON)
     unpublished.unpublish()
     deleted = find_page(structure, "lesson:helsinki/helsinki-energy-challenge")
     deleted_id = deleted.pk
     deleted.delete()
-    edited = find_page(structure, "lesson:cologne/proximity-offices")
+    edited = find_page(structure, COLOGNE_LESSON)
     edited.title = "Proximity offices zzedited"
     edited.save_revision().publish()
 
@@ -189,7 +193,7 @@ def test_search_keeps_answering_during_a_rebuild(search_engine):
 
 
 def test_changes_made_during_a_rebuild_reach_the_new_index(search_engine, structure):
-    lesson = find_page(structure, "lesson:cologne/proximity-offices")
+    lesson = find_page(structure, COLOGNE_LESSON)
 
     def unpublish_midway(count):
         if lesson.live:

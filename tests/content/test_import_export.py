@@ -10,7 +10,7 @@ from kb.content_files.importer import import_paths
 from kb.content_files.pages import find_page
 from kb.models import CityPage, LessonPage
 
-from .content_files import LESSON, write
+from .files import LESSON, write
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +219,7 @@ def test_reference_to_a_page_in_the_same_batch_resolves(tmp_path, structure):
     assert (visit.agenda, visit.findings) == ("Day one.", "Libraries work.")
 
 
-def test_export_then_import_is_lossless(tmp_path, structure):
+def test_export_then_import_is_lossless(tmp_path, demo):
     first, second = tmp_path / "first", tmp_path / "second"
     export_all(first)
     before = {page.pk: document_for(latest_content(page.specific)) for page in Page.objects.filter(depth__gt=3)}
@@ -249,7 +249,7 @@ def test_export_writes_the_demo_story(tmp_path, structure):
     assert list((tmp_path / "case-studies").glob("*.md"))
 
 
-def test_load_demo_twice_gives_the_same_content(tmp_path):
+def test_load_demo_twice_gives_the_same_content(tmp_path, demo):
     first, second = tmp_path / "first", tmp_path / "second"
     export_all(first)
     pages, revisions = Page.objects.count(), Revision.objects.count()

@@ -18,12 +18,12 @@ from search.facets import NAMES as FACETS
 from search.indexer import verify
 from search.query import build_request
 from search.service import search
+from tests.network import COLOGNE_LESSON, COLOGNE_LESSON_TITLE, SORIA_LESSON
 
-from .search_helpers import indexed_ids, sync, titles
+from .helpers import indexed_ids, sync, titles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engine]
 
-LESSON = "lesson:cologne/proximity-offices"
 
 
 def test_index_has_the_mapping_and_analyzers(search_engine):
@@ -45,7 +45,7 @@ def test_every_published_page_is_indexed_once_and_verify_is_clean(search_engine)
 
 
 def test_publish_unpublish_delete_and_move_reach_the_index(search_engine, structure):
-    lesson = find_page(structure, LESSON)
+    lesson = find_page(structure, COLOGNE_LESSON)
     assert lesson.pk in indexed_ids(search_engine)
 
     lesson.unpublish()
@@ -69,12 +69,12 @@ def test_publish_unpublish_delete_and_move_reach_the_index(search_engine, struct
 
 
 def test_drafts_and_private_pages_never_reach_the_index(search_engine, structure):
-    lesson = find_page(structure, LESSON)
+    lesson = find_page(structure, COLOGNE_LESSON)
     draft = lesson.get_latest_revision_as_object()
     draft.title = "A secret draft title zyxwv"
     draft.save_revision()
     PageViewRestriction.objects.create(
-        page=find_page(structure, "lesson:soria/oficinas-de-proximidad"), restriction_type=PageViewRestriction.LOGIN
+        page=find_page(structure, SORIA_LESSON), restriction_type=PageViewRestriction.LOGIN
     )
     sync(search_engine)
     assert titles("zyxwv") == []
@@ -94,7 +94,7 @@ def test_editing_a_city_updates_the_documents_below_it(search_engine):
 @pytest.mark.parametrize(
     "query, expected_title",
     [
-        ("renovating buildings", "Proximity offices for building rehabilitation"),  # English stemming
+        ("renovating buildings", COLOGNE_LESSON_TITLE),  # English stemming
         (
             "Wärmepumpe",
             "Wärmepumpen im Mehrfamilienhaus – Erfahrungen aus Kölner Wohnungseigentümergemeinschaften",
@@ -161,7 +161,7 @@ def test_facets_are_disjunctive_within_a_facet_and_conjunctive_across(search_eng
 
 
 def test_highlights_mark_matches_and_nothing_else(search_engine, structure):
-    lesson = find_page(structure, LESSON)
+    lesson = find_page(structure, COLOGNE_LESSON)
     lesson.summary = 'Proximity <script>alert("x")</script> <img src=x onerror=alert(1)> offices'
     lesson.save_revision().publish()
     sync(search_engine)
@@ -188,7 +188,7 @@ def test_did_you_mean_and_suggestions(search_engine):
 
     suggestions, engine = suggest("proxim")
     assert engine == "opensearch"
-    assert "Proximity offices for building rehabilitation" in [s.title for s in suggestions]
+    assert COLOGNE_LESSON_TITLE in [s.title for s in suggestions]
 
 
 def test_query_syntax(search_engine):
@@ -197,7 +197,7 @@ def test_query_syntax(search_engine):
     with_cologne = titles("proximity offices")
     without = titles("proximity offices -Vitoria")
     assert without and len(without) < len(with_cologne)
-    assert "Proximity offices for building rehabilitation" in titles("proxim*")
+    assert COLOGNE_LESSON_TITLE in titles("proxim*")
 
 
 def test_sort_by_newest(search_engine):
@@ -209,13 +209,13 @@ def test_sort_by_newest(search_engine):
 def test_related_content_uses_more_like_this(search_engine, structure):
     from search.service import related
 
-    hits, engine = related(find_page(structure, LESSON))
+    hits, engine = related(find_page(structure, COLOGNE_LESSON))
     assert engine == "opensearch" and hits
-    assert find_page(structure, LESSON).pk not in [hit.id for hit in hits]
+    assert find_page(structure, COLOGNE_LESSON).pk not in [hit.id for hit in hits]
 
 
 def test_lesson_page_shows_related_content(search_engine, client, structure):
-    html = client.get(find_page(structure, LESSON).url).content.decode()
+    html = client.get(find_page(structure, COLOGNE_LESSON).url).content.decode()
     assert "Related across the network" in html
 
 
@@ -234,7 +234,7 @@ def test_every_facet_is_reported(search_engine):
 
 
 def test_scheduled_publishing_reaches_the_index(search_engine, structure):
-    lesson = find_page(structure, LESSON)
+    lesson = find_page(structure, COLOGNE_LESSON)
     lesson.unpublish()
     sync(search_engine)
     revision = lesson.save_revision(approved_go_live_at=timezone.now() - timedelta(minutes=1))
@@ -255,7 +255,7 @@ def test_renaming_a_theme_updates_its_documents(search_engine):
 
 
 def test_worker_and_commands(search_engine, structure):
-    lesson = find_page(structure, LESSON)
+    lesson = find_page(structure, COLOGNE_LESSON)
     lesson.unpublish()
     out = io.StringIO()
     call_command("search_worker", "--once", stdout=out)
@@ -265,7 +265,7 @@ def test_worker_and_commands(search_engine, structure):
     search_engine.call(
         "delete",
         index=search_settings().alias,
-        id=str(find_page(structure, "lesson:soria/oficinas-de-proximidad").pk),
+        id=str(find_page(structure, SORIA_LESSON).pk),
         refresh=True,
     )
     with pytest.raises(CommandError, match="drifted"):

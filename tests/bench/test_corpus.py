@@ -18,7 +18,7 @@ from search.documents import DocumentBuilder
 from search.query import build_request
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def generated_titles(seed: int, docs: int) -> list[str]:

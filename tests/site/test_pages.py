@@ -18,12 +18,12 @@ from kb.models import (
     ListingPage,
     VisitReportPage,
 )
+from tests.network import COLOGNE_LESSON, COLOGNE_LESSON_TITLE
 
 pytestmark = pytest.mark.django_db
 
 PLAN = "action_plan:cologne/aktionsplan-quartiersbueros"
 VISIT = "visit_report:vitoria-gasteiz/co-creation-visit-proximity-offices"
-LESSON = "lesson:cologne/proximity-offices"
 CASE_STUDY = "case_study:case-studies/proximity-offices-for-renovation"
 
 
@@ -37,7 +37,7 @@ def test_home_shows_intro_figures_featured_and_latest(client, structure):
     html = get(client, "/")
     assert "Pilot Cities and their Twin Cities" in html
     assert f"<dd>{CityPage.objects.live().count()}</dd>" in html
-    assert "Proximity offices for building rehabilitation" in html  # featured by load_demo
+    assert COLOGNE_LESSON_TITLE in html  # featured by load_demo
     assert 'type="search" name="q"' in html
 
 
@@ -70,11 +70,11 @@ def test_visit_report_page_shows_visit_and_outputs(client, structure):
     html = get(client, visit.url)
     assert "Co-creating" in html and "Agenda" in html and "Findings" in html
     assert ">Soria</a>" in html
-    assert "Proximity offices for building rehabilitation" in html  # an output
+    assert COLOGNE_LESSON_TITLE in html  # an output
 
 
 def test_lesson_page_shows_every_section_and_source(client, structure):
-    lesson = find_page(structure, LESSON)
+    lesson = find_page(structure, COLOGNE_LESSON)
     html = get(client, lesson.url)
     for heading in ("Challenge", "What we did", "Results", "What did not work", "Transferability"):
         assert f"<h2>{heading}</h2>" in html
@@ -105,7 +105,7 @@ def test_listing_filters_by_theme(client, structure):
     html = get(client, "/lessons/?theme=mobility-and-transport&country=DE")
     assert "Fahrradstra" in html
     assert "Superilles" not in html  # mobility, but in Spain
-    assert "Proximity offices for building rehabilitation" not in html  # Germany, but not mobility
+    assert COLOGNE_LESSON_TITLE not in html  # Germany, but not mobility
     assert "Superilles" in get(client, "/lessons/?theme=mobility-and-transport&language=es")
 
 
@@ -117,7 +117,7 @@ def test_indexes_and_search_render(client, structure):
 
 
 def test_drafts_are_not_served(client, structure):
-    lesson = find_page(structure, LESSON)
+    lesson = find_page(structure, COLOGNE_LESSON)
     lesson.unpublish()
     assert client.get("/cities/cologne/proximity-offices/").status_code == 404
 

@@ -15,15 +15,13 @@ from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from kb.content_files.pages import find_city, find_page
-from kb.editorial import city_editors, ensure_editorial_setup
 from kb.models import LessonPage
 from search.service import related
-
-from .served import manage, served
-from .test_search_api import any_engine  # noqa: F401 — the database/engine parametrised fixture
+from tests.network import COLOGNE_LESSON, SORIA_LESSON
+from tests.served import manage, served
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
@@ -38,7 +36,7 @@ def test_anonymous_users_cannot_write_through_the_admin(client, structure):
     response = client.post(add, {"title": "Spam", "slug": "spam", "language": "en", "action-publish": "1"})
     assert response.status_code == 302 and response.url.startswith("/admin/login/")
     assert not LessonPage.objects.filter(slug="spam").exists()
-    lesson = find_page(structure, "lesson:cologne/proximity-offices")
+    lesson = find_page(structure, COLOGNE_LESSON)
     assert client.post(reverse("wagtailadmin_pages:delete", args=[lesson.pk])).status_code == 302
     assert LessonPage.objects.filter(pk=lesson.pk).exists()
 
@@ -159,7 +157,7 @@ def hidden_pages(structure, editors):
     unpublished.title = f"Unpublished {TOKEN}"
     unpublished.save_revision().publish()
     unpublished.unpublish()
-    private = find_page(structure, "lesson:soria/oficinas-de-proximidad")
+    private = find_page(structure, SORIA_LESSON)
     private.title = f"Private {TOKEN}"
     private.save_revision().publish()
     PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.PASSWORD, password="x")
@@ -172,17 +170,9 @@ def hidden_pages(structure, editors):
     return [draft, unpublished, private, moderated]
 
 
-@pytest.fixture
-def editors(structure):
-    ensure_editorial_setup()
-    user = get_user_model().objects.create_user("carl", "carl@example.com", "password")
-    user.groups.add(city_editors(find_city(structure, "Cologne")))
-    return {"cologne": user}
-
-
-def test_hidden_pages_never_leak(client, any_engine, hidden_pages, structure):  # noqa: F811
+def test_hidden_pages_never_leak(client, any_engine, hidden_pages, structure):
     if any_engine:
-        from .search_helpers import sync
+        from tests.search.helpers import sync
 
         sync(any_engine)
     surfaces = {
@@ -200,7 +190,7 @@ def test_hidden_pages_never_leak(client, any_engine, hidden_pages, structure):  
     titles = [page.title.encode() for page in hidden_pages]
     for surface, content in surfaces.items():
         assert not [title for title in titles if title in content], surface
-    public = find_page(structure, "lesson:cologne/proximity-offices")
+    public = find_page(structure, COLOGNE_LESSON)
     hits, _engine = related(public, limit=50)
     assert not [hit for hit in hits if TOKEN in hit.title]
     for page in hidden_pages:

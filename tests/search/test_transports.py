@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from elasticsearch import Elasticsearch
 from opensearchpy import OpenSearch
-from search.backends.engine import build_search, encode
 
+from search.backends.engine import build_search, encode
 from search.engine import EngineUnavailable, engine_for
 from search.engine.elasticsearch import ElasticsearchEngine
 from search.engine.opensearch import OpenSearchEngine
