@@ -5,13 +5,14 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test opensearch opensearch-stop clean bench bench-full load
+.PHONY: run install test opensearch opensearch-stop clean bench bench-full load relevance
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py ensure_local_admin
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The search worker computes the embeddings of what editors publish; it stops with the server.
+	$(PY) manage.py search_worker --poll 1 & trap 'kill $$! 2>/dev/null' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
 
 install: $(VENV)/.installed tests/browser/node_modules/.installed
 
@@ -62,3 +63,9 @@ load: install
 	scripts/opensearch start
 	DATABASE_URL=$$(scripts/postgres start) SEARCH_URL=http://127.0.0.1:$${OPENSEARCH_PORT:-9400} \
 	  $(PY) bench/load.py
+
+# Relevance on the judged queries (bench/relevance/): nDCG@10 and recall@10 per kind, engine and database,
+# words and meaning together and each alone. RELEVANCE_ARGS="--tune" also searches the fusion values.
+relevance: install
+	scripts/opensearch start
+	SEARCH_URL=http://127.0.0.1:$${OPENSEARCH_PORT:-9400} $(PY) bench/relevance.py $(RELEVANCE_ARGS)

@@ -13,8 +13,8 @@ from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from kb.filters import CityFilters, KnowledgeFilters
-from kb.templatetags.kb_tags import euros
 from kb.models import ActionPlanPage, CityPage, LessonPage, PlanStatus
+from kb.templatetags.kb_tags import euros
 
 DUE_SOON = timedelta(days=30)
 

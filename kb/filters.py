@@ -31,7 +31,9 @@ def _cohorts(request=None):
 class CityFilters(django_filters.FilterSet):
     """Cities by country, role in the Mission and programme cohort."""
 
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=_countries_of_cities, empty_label=_("All countries"))
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=_countries_of_cities, empty_label=_("All countries")
+    )
     role = django_filters.ChoiceFilter(label=_("Role"), choices=CityRole.choices, empty_label=_("All roles"))
     cohort = django_filters.ChoiceFilter(label=_("Cohort"), choices=_cohorts, empty_label=_("All cohorts"))
 

@@ -15,7 +15,7 @@ import Stemmer
 
 from kb.slugs import transliterate
 
-from .mapping import glossary_concepts
+from .mapping import glossary
 
 # ISO 639-1 → Snowball algorithm; languages without one are folded only.
 STEMMERS = {
@@ -76,16 +76,67 @@ def phrase_variants(phrase: str, languages) -> list[list[str]]:
 
 
 @lru_cache(maxsize=1)
-def _glossary_index() -> dict[tuple[str, ...], list[tuple[str, str]]]:
-    """Folded glossary term → the concept's terms as (language, term), to expand queries across languages."""
-    index: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-    for concept in glossary_concepts():
-        terms = [(language, term) for language, names in concept.items() for term in names]
-        for _language, term in terms:
-            index.setdefault(tuple(tokens(term)), []).extend(terms)
-    return index
+def _named() -> dict[tuple[str, ...], str]:
+    """A glossary term's folded words, in any language → the id of its concept."""
+    return {tuple(tokens(term)): concept for concept, terms in glossary().items() for names in terms.values()
+            for term in names}  # fmt: skip
 
 
-def concept_terms(words: list[str]) -> list[tuple[str, str]]:
-    """(language, term) of the glossary concept these words name together, in all its languages; or none."""
-    return _glossary_index().get(tuple(fold(word) for word in words), [])
+def concept_terms(concept: str) -> list[tuple[str, str]]:
+    """(language, term) of every term of a glossary concept."""
+    return [(language, term) for language, terms in glossary()[concept].items() for term in terms]
+
+
+def concept_named(words: list[str]) -> str | None:
+    """The glossary concept these words name together (in any of its languages), if any."""
+    return _named().get(tuple(fold(word) for word in words))
+
+
+def glossary_runs(words: list[str]) -> list[tuple[int, int, str]]:
+    """(start, length, concept) of each longest run of query words (up to four) that names a glossary concept."""
+    runs = []
+    position = 0
+    while position < len(words):
+        for length in range(min(4, len(words) - position), 0, -1):
+            if concept := concept_named(words[position : position + length]):
+                runs.append((position, length, concept))
+                position += length
+                break
+        else:
+            position += 1
+    return runs
+
+
+@lru_cache(maxsize=64)
+def _stemmed_terms(language: str) -> dict[str, dict[tuple[str, ...], str]]:
+    """For one language: the glossary's terms in it, stemmed, by their first stem → {stems: concept}."""
+    table: dict[str, dict[tuple[str, ...], str]] = {}
+    for concept, terms in glossary().items():
+        for term in terms.get(language, ()):
+            stems = tuple(index_terms(term, language).split())
+            if stems:
+                table.setdefault(stems[0], {})[stems] = concept
+    return table
+
+
+def concepts_in(text: str, language: str) -> dict[str, int]:
+    """The glossary concepts a text written in ``language`` names (in any form its stemmer meets), with how
+    often: so that a query naming a concept in another language finds the document."""
+    table = _stemmed_terms(language)
+    if not table:
+        return {}
+    stems = index_terms(text, language).split()
+    found: dict[str, int] = {}
+    for position, first in enumerate(stems):
+        for candidate, concept in table.get(first, {}).items():
+            if tuple(stems[position : position + len(candidate)]) == candidate:
+                found[concept] = found.get(concept, 0) + 1
+    return found
+
+
+def salient_concepts(heading: str, body: str, language: str) -> list[str]:
+    """The concepts a document is about, not those it mentions in passing: named in its title or summary,
+    or at least twice in its text."""
+    named = set(concepts_in(heading, language))
+    named |= {concept for concept, count in concepts_in(body, language).items() if count >= 2}
+    return sorted(named)

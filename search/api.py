@@ -74,6 +74,7 @@ class ResultOut(Schema):
     themes: list[ThemeOut]
     language: str
     date: str | None
+    by_meaning: bool = Field(description="Found by meaning alone: it shares no word with the query")
 
 
 class FacetValueOut(Schema):
@@ -88,7 +89,13 @@ class SearchOut(Schema):
     page: int
     page_size: int
     engine: str = Field(description="opensearch, elasticsearch, or database when the engine is unavailable")
-    suggestion: str | None
+    suggestion: str | None = Field(description="The query spelled as the documents spell it, when it may find more")
+    corrected_from: str | None = Field(
+        description="When the query found nothing and these are the results of its correction: the query as typed"
+    )
+    dropped_terms: list[str] = Field(
+        description="When no document had every word and any word was allowed: the words the results lack"
+    )
     ignored_terms: list[str] = Field(description=f"Terms beyond the first {MAX_QUERY_TERMS}, which were not searched")
     results: list[ResultOut]
     facets: dict[str, list[FacetValueOut]]
@@ -103,6 +110,7 @@ SearchParams = create_model(
     sort=(str, Field("relevance", description="relevance or newest")),
     page=(int, Field(1, ge=1)),
     page_size=(int, Field(10, ge=1, le=MAX_PAGE_SIZE)),
+    exact=(bool, Field(False, description="Do not search for a corrected spelling when the query finds nothing")),
 )
 
 
@@ -143,7 +151,12 @@ def search(request: HttpRequest, filters: Query[SearchParams]):
     params = filters.dict()
     query = params.pop("q")
     search_request = build_request(
-        query, sort=params.pop("sort"), page=params.pop("page"), page_size=params.pop("page_size"), **params
+        query,
+        sort=params.pop("sort"),
+        page=params.pop("page"),
+        page_size=params.pop("page_size"),
+        correct=not params.pop("exact"),
+        **params,
     )
     return service.search(search_request).as_json()
 

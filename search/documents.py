@@ -8,12 +8,16 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 
+from django.utils import translation
+
 from home.models import HomePage
 from kb.content_types import ContentKind, kind_of
 from kb.markdown import markdown_to_text
 from kb.models import CityPage, parent_path
 
+from . import analysis
 from .conf import search_settings
+from .embeddings import embedding_key, embedding_text, get_embedder
 
 
 def indexable(kind: ContentKind):
@@ -66,12 +70,31 @@ class DocumentBuilder:
                 "themes": [{"name": theme.name, "slug": theme.slug} for theme in themes],
             },
         }
+        document["places"] = places(city, partners, page.language)
+        document["concepts"] = analysis.salient_concepts(f"{page.title} {page.summary}", content, page.language)
+        embedder = get_embedder()
+        document["embedding_key"] = embedding_key(embedder.model, embedding_text(document)) if embedder else ""
         document["fingerprint"] = fingerprint(document)
         return document
 
     def build_many(self, pages: Iterable) -> Iterator[dict]:
         for page in pages:
             yield self.build(page)
+
+
+def places(city, partners, language: str) -> str:
+    """The names a reader may search a document by: its city, the city's country and the partner cities.
+
+    The country is named in English and in the document's language ("Cologne Germany Deutschland").
+    """
+    if city is None:
+        return ""
+    names = [city.title]
+    for code in dict.fromkeys(("en", language)):
+        with translation.override(code):
+            names.append(str(city.country.name))
+    names += [partner.title for partner in partners]
+    return " ".join(dict.fromkeys(names))
 
 
 def truncated(text: str, limit: int) -> str:

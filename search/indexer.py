@@ -14,10 +14,12 @@ from wagtail.models import Page, PageLogEntry
 
 from kb.content_types import KINDS
 
-from . import queue
-from .backends import SearchNotConfigured, database_backend, engine_backend, require_engine_backend
+from . import embeddings, queue, semantics
+from .backends import SearchNotConfigured, database_backend, engine_backend
 from .backends.base import BULK_SIZE, RebuildResult, SearchBackend
+from .backends.columns import changed
 from .documents import DocumentBuilder, indexable
+from .embeddings import embedding_text, get_embedder
 from .engine import EngineUnavailable
 
 logger = logging.getLogger(__name__)
@@ -55,22 +57,59 @@ class BatchResult:
     engine_down: bool = False
 
 
-def process_queue(limit: int = BULK_SIZE, page_ids: Iterable[int] | None = None) -> BatchResult:
-    """Claim a batch of due entries and apply it to the engine; failures are retried later with backoff."""
-    backend = require_engine_backend()
+def queue_needed() -> bool:
+    """The outbox has work when an engine is to be kept in step or embeddings are to be computed."""
+    return engine_backend() is not None or get_embedder() is not None
+
+
+def process_queue(limit: int = BULK_SIZE, page_ids: Iterable[int] | None = None, *, embed: bool = True) -> BatchResult:
+    """Claim a batch of due entries: compute the embeddings they lack, and write their documents to the engine.
+
+    ``embed=False`` (right after an editor's commit) leaves the embedding to the worker: documents whose
+    vector is missing are written without it and their entries stay queued for the worker, which computes the
+    vector and writes them again. Failures are retried later with backoff.
+    """
+    if not queue_needed():
+        raise SearchNotConfigured("neither SEARCH_URL nor SEARCH_EMBEDDER is set: there is no queue to process")
     entries = queue.claim(limit, page_ids)
     if not entries:
         return BatchResult()
-    try:
-        failures = write(backend, [entry.page_id for entry in entries])
-    except EngineUnavailable as error:
-        queue.retry_later(entries, str(error), engine_down=True)
-        return BatchResult(failed=len(entries), engine_down=True)
+    page_ids = [entry.page_id for entry in entries]
+    documents = current_documents(page_ids)
+    waiting = set()
+    if get_embedder() is not None:
+        if embed:
+            embed_documents(documents.values())
+        stored = embeddings.vectors(doc["embedding_key"] for doc in documents.values())
+        waiting = {page_id for page_id, doc in documents.items() if doc["embedding_key"] not in stored}
+    failures: dict[int, str] = {}
+    engine = engine_backend()
+    if engine is not None:
+        try:
+            failures = engine.write(documents, [page_id for page_id in page_ids if page_id not in documents])
+        except EngineUnavailable as error:
+            queue.retry_later(entries, str(error), engine_down=True)
+            return BatchResult(failed=len(entries), engine_down=True)
     failed = [entry for entry in entries if entry.page_id in failures]
     for entry in failed:
         queue.retry_later([entry], failures[entry.page_id])
-    queue.complete(entry for entry in entries if entry.page_id not in failures)
-    return BatchResult(indexed=len(entries) - len(failed), failed=len(failed))
+    queue.release(entry for entry in entries if entry.page_id in waiting and entry.page_id not in failures)
+    done = [entry for entry in entries if entry.page_id not in failures and entry.page_id not in waiting]
+    queue.complete(done)
+    return BatchResult(indexed=len(done), failed=len(failed))
+
+
+def embed_documents(documents: Iterable[dict], progress=None) -> int:
+    """Compute and store the vectors these documents lack; the database search sees them at once."""
+    computed = embeddings.ensure(
+        ((doc["embedding_key"], embedding_text(doc)) for doc in documents if doc.get("embedding_key")),
+        progress=progress,
+    )
+    semantics.ensure_glossary_vectors()
+    if computed:
+        changed()
+        semantics.forget_statistics()
+    return computed
 
 
 def drain(*, max_batches: int | None = None) -> BatchResult:

@@ -2,16 +2,20 @@
 
 Text is indexed twice: in language-neutral, accent-folded fields (``title``, ``content``) that every query
 searches, and in the field of the document's own language (``title_de``, ``content_de``, ...) whose analyzer
-stems and removes stop words for that language. At query time each language field's search analyzer rewrites
-glossary terms of any language into that field's language, so an English query reaches a German lesson
-through the German field.
+stems and removes stop words for that language. Across languages, documents carry the glossary concepts their
+text names (``concepts``, found in the document's own language when it is indexed) and queries match the
+concepts they name, so an English query reaches a German lesson on the same concept; the embedding
+(``embedding``) reaches it by meaning.
+
+The glossary is read here too: ``glossary()`` is the file's concepts by id.
 """
 
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from elasticsearch.dsl import Index, analyzer, token_filter, tokenizer
+from django.utils.text import slugify
+from elasticsearch.dsl import Index, analyzer, char_filter, token_filter, tokenizer
 from elasticsearch.dsl import field as f
 
 from .conf import search_settings
@@ -51,60 +55,80 @@ LANGUAGES = {
     "sv": ("_swedish_", "light_swedish"),
 }
 
-folding = analyzer("folding", tokenizer="standard", filter=["lowercase", "asciifolding"])
+# Greek accents (tonos, dialytika) and final sigma: asciifolding leaves them, so "δεντρα" would not meet
+# "δέντρα", and Lucene's Greek stemmer expects neither.
+greek_accents = char_filter(
+    "greek_accents",
+    "mapping",
+    mappings=[
+        f"{accented}=>{plain}" for accented, plain in zip("άέήίόύώϊϋΐΰΆΈΉΊΌΎΏΪΫς", "αεηιουωιυιυΑΕΗΙΟΥΩΙΥσ", strict=True)
+    ],
+)
+folding = analyzer("folding", tokenizer="standard", char_filter=[greek_accents], filter=["lowercase", "asciifolding"])
 autocomplete_index = analyzer(
     "autocomplete_index",
+    char_filter=[greek_accents],
     tokenizer=tokenizer("autocomplete_edge", "edge_ngram", min_gram=2, max_gram=20, token_chars=["letter", "digit"]),
     filter=["lowercase", "asciifolding"],
 )
 
 
 @lru_cache(maxsize=1)
+def glossary() -> dict[str, dict[str, list[str]]]:
+    """The glossary's concepts by id (the slug of the concept's name), each a mapping of language code to terms."""
+    themes = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")) or {}
+    return {
+        slugify(name): {code: [str(term).lower() for term in terms] for code, terms in concept.items()}
+        for concepts in themes.values()
+        for name, concept in concepts.items()
+    }
+
+
 def glossary_concepts() -> list[dict[str, list[str]]]:
     """The glossary's concepts, each a mapping of language code to its terms."""
-    themes = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")) or {}
-    return [
-        {code: [str(term).lower() for term in terms] for code, terms in concept.items()}
-        for concepts in themes.values()
-        for concept in concepts.values()
-    ]
+    return list(glossary().values())
 
 
-def glossary_rules(language: str) -> list[str]:
-    """Synonym rules for one language's field: every term of a concept, in any language, → its terms here."""
-    rules = []
-    for concept in glossary_concepts():
-        targets = concept.get(language)
-        if targets:
-            sources = sorted({term for terms in concept.values() for term in terms})
-            rules.append(f"{', '.join(sources)} => {', '.join(targets)}")
-    return rules
-
-
-def language_analyzers(code: str):
-    """Index and search analyzers of one language; the search one also expands the glossary.
-
-    Both fold accents first, so that a query typed without accents meets the same tokens. The glossary comes
-    before stop words so that its phrases ("pompe à chaleur") are parsed whole, and before stemming so that
-    its expansions are stemmed like the text they must find.
-    """
+def language_analyzer(code: str):
+    """The analyzer of one language's fields: accents folded (so that a query typed without them meets the same
+    tokens), then that language's stop words and stemmer."""
     stopwords, stemmer = LANGUAGES[code]
     language_filters = []
     if stopwords:
         language_filters.append(token_filter(f"{code}_stop", "stop", stopwords=stopwords))
     if stemmer:
         language_filters.append(token_filter(f"{code}_stem", "stemmer", language=stemmer))
-    search_filters = ["lowercase", "asciifolding"]
-    if rules := glossary_rules(code):
-        search_filters.append(token_filter(f"{code}_glossary", "synonym_graph", synonyms=rules, lenient=True))
-    return (
-        analyzer(f"{code}_text", tokenizer="standard", filter=["lowercase", "asciifolding", *language_filters]),
-        analyzer(f"{code}_search", tokenizer="standard", filter=[*search_filters, *language_filters]),
-    )
+    return analyzer(
+        f"{code}_text", tokenizer="standard", char_filter=[greek_accents],
+        filter=["lowercase", "asciifolding", *language_filters],
+    )  # fmt: skip
 
 
-def knowledge_index(name: str) -> Index:
-    """A fresh versioned index of the knowledge documents (the alias points at one of these)."""
+class KnnVector(f.Field):
+    """OpenSearch's vector field (k-NN plugin); elasticsearch-dsl knows only Elasticsearch's ``dense_vector``."""
+
+    name = "knn_vector"
+
+
+def vector_field(vendor: str, dimensions: int) -> f.Field:
+    """The embedding's field: approximate nearest neighbours (HNSW) by cosine, in each engine's own words.
+
+    OpenSearch must use the pure-Java Lucene engine: the k-NN plugin's native engines (faiss, nmslib, and faiss
+    is the default) are not in the Maven Central build, and an index using them accepts the mapping, then hangs
+    on the first write. The engine is therefore always named, never left to the default.
+    """
+    if vendor == "opensearch":
+        method = {"name": "hnsw", "engine": "lucene", "space_type": "cosinesimil"}
+        return KnnVector(dimension=dimensions, method={**method, "parameters": {"m": 16, "ef_construction": 100}})
+    return f.DenseVector(dims=dimensions, index=True, similarity="cosine", index_options={"type": "hnsw"})
+
+
+def knowledge_index(name: str, vendor: str = "opensearch", dimensions: int = 0) -> Index:
+    """A fresh versioned index of the knowledge documents (the alias points at one of these).
+
+    With ``dimensions``, documents carry their embedding in a vector field (left out of ``_source``: the
+    database keeps every vector, and the index needs them only to search).
+    """
     config = search_settings()
     index = Index(name)
     index.settings(
@@ -112,6 +136,7 @@ def knowledge_index(name: str) -> Index:
         number_of_replicas=config.replicas,
         refresh_interval=config.refresh_interval,
         max_result_window=10000,
+        **({"knn": True} if dimensions and vendor == "opensearch" else {}),
     )
     properties = {
         "id": f.Keyword(),
@@ -122,6 +147,9 @@ def knowledge_index(name: str) -> Index:
         ),
         "summary": f.Text(analyzer=folding),
         "content": f.Text(analyzer=folding),
+        "places": f.Text(analyzer=folding),
+        "concepts": f.Keyword(),  # the glossary concepts the text names, in its own language
+        "embedding_key": f.Keyword(index=False),
         "city": f.Keyword(),
         "country": f.Keyword(),
         "role": f.Keyword(),
@@ -138,10 +166,14 @@ def knowledge_index(name: str) -> Index:
         "display": f.Object(enabled=False),
     }
     for code in LANGUAGES:
-        text_analyzer, search_analyzer = language_analyzers(code)
-        properties[f"title_{code}"] = f.Text(analyzer=text_analyzer, search_analyzer=search_analyzer)
-        properties[f"content_{code}"] = f.Text(analyzer=text_analyzer, search_analyzer=search_analyzer)
-    index.mapping(_mapping(properties))
+        properties[f"title_{code}"] = f.Text(analyzer=language_analyzer(code))
+        properties[f"content_{code}"] = f.Text(analyzer=language_analyzer(code))
+    if dimensions:
+        properties["embedding"] = vector_field(vendor, dimensions)
+    mapping = _mapping(properties)
+    if dimensions:
+        mapping.meta("_source", {"excludes": ["embedding"]})
+    index.mapping(mapping)
     return index
 
 

@@ -61,6 +61,9 @@ class SearchDocument(models.Model):
     url = models.CharField(max_length=2048)
     editors_pick = models.BooleanField(default=False)
     display = models.JSONField(default=dict)
+    places = models.TextField(blank=True, help_text="The names of the document's city, country and partner cities.")
+    concepts = models.JSONField(default=list, help_text="The glossary concepts its text names (their ids).")
+    embedding_key = models.CharField(max_length=32, blank=True, help_text="Its vector in Embedding, once computed.")
     fingerprint = models.CharField(max_length=32)
 
     class Meta:
@@ -89,6 +92,9 @@ class SearchDocument(models.Model):
             "url": self.url,
             "editors_pick": self.editors_pick,
             "display": self.display,
+            "places": self.places,
+            "concepts": self.concepts,
+            "embedding_key": self.embedding_key,
             "fingerprint": self.fingerprint,
         }
 
@@ -101,3 +107,16 @@ class SearchDocumentsVersion(models.Model):
     """
 
     token = models.CharField(max_length=32)
+
+
+class Embedding(models.Model):
+    """The vector of one embedded text, computed once: a rebuild or an unchanged page never computes it again.
+
+    The key is a hash of the model and the exact text (``search/embeddings.py``), so documents with the same
+    text share a vector and a changed text gets a new one; vectors no document uses any more are harmless.
+    """
+
+    key = models.CharField(max_length=32, primary_key=True)
+    model = models.CharField(max_length=100)
+    vector = models.BinaryField(help_text="float32, L2-normalised")
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -26,6 +26,9 @@ class InvalidSearch(ValueError):
         self.message = message
 
 
+MODES = ("hybrid", "lexical", "semantic")
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     query: str = ""
@@ -33,6 +36,20 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     page_size: int = 10
+    # How the text is matched: by words and meaning together (what readers get), or one of them alone (for
+    # measuring each on the judged queries).
+    mode: str = "hybrid"
+    # Any one word may match, instead of the usual minimum: the second pass when all words find nothing.
+    relaxed: bool = False
+    # When the query finds nothing, search again for it spelled as the documents spell it.
+    correct: bool = True
+    # The query spelled as the documents spell it, when some of its words are in none of them: matched as well,
+    # a little lower ("renovaton" finds what "renovation" finds).
+    also: str = ""
+
+    @cached_property
+    def also_parsed(self) -> "ParsedQuery | None":
+        return parse_query(self.also) if self.also else None
 
     @property
     def offset(self) -> int:
@@ -41,6 +58,13 @@ class SearchRequest:
     @cached_property
     def parsed(self) -> "ParsedQuery":
         return parse_query(self.query)
+
+    @property
+    def uses_meaning(self) -> bool:
+        """Whether the query is matched by meaning too: not when it asks for exact words ("quotes")."""
+        if self.mode == "semantic":
+            return True
+        return self.mode == "hybrid" and not any(group.phrases for group in self.parsed.groups)
 
 
 def clean_query(text: str) -> str:
@@ -54,6 +78,7 @@ def build_request(
     sort: str = "relevance",
     page: int = 1,
     page_size: int = 10,
+    correct: bool = True,
     **filters: list[str] | tuple[str, ...] | None,
 ) -> SearchRequest:
     if sort not in SORTS:
@@ -72,7 +97,7 @@ def build_request(
         values = tuple(dict.fromkeys(_clean_value(facet, value) for value in values or () if value))
         if values:
             cleaned[facet] = values
-    return SearchRequest(clean_query(query), cleaned, sort, page, page_size)
+    return SearchRequest(clean_query(query), cleaned, sort, page, page_size, correct=correct)
 
 
 def _clean_value(name: str, value: str) -> str:
@@ -105,6 +130,11 @@ class ParsedQuery:
 
     groups: list[QueryGroup]
     ignored: list[str]
+
+    @property
+    def words(self) -> int:
+        """How many words, phrases and prefixes the query searches for."""
+        return sum(len(g.words) + len(g.phrases) + len(g.prefixes) for g in self.groups)
 
     def syntax(self) -> str:
         """The query rewritten in canonical syntax: only words, quotes, ``*``, ``-`` and ``|``, no nesting.

@@ -43,6 +43,11 @@ def claim(limit: int, page_ids: Iterable[int] | None = None) -> list[IndexQueueE
     return entries
 
 
+def release(entries: Iterable[IndexQueueEntry]) -> None:
+    """Give entries back at once, unchanged: they wait for a step this run left out (the worker's embedding)."""
+    IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(available_at=timezone.now())
+
+
 def complete(entries: Iterable[IndexQueueEntry]) -> None:
     """Remove entries whose page has not changed again since they were claimed."""
     for entry in entries:

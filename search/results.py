@@ -32,6 +32,7 @@ class SearchHit:
     themes: list[dict]
     language: str
     date: str | None
+    by_meaning: bool = False  # found by meaning alone: it shares no word with the query
 
     @property
     def type_label(self) -> str:
@@ -59,7 +60,9 @@ class SearchResponse:
     engine: str
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    suggestion: str | None = None
+    suggestion: str | None = None  # a corrected spelling of the query, when it would find more
+    corrected_from: str | None = None  # the query as typed, when these are the results of its correction
+    dropped_terms: list[str] = field(default_factory=list)  # words left out because no document has them
     notice: str | None = None
 
     def as_json(self) -> dict:
@@ -70,6 +73,8 @@ class SearchResponse:
             "page_size": self.request.page_size,
             "engine": self.engine,
             "suggestion": self.suggestion,
+            "corrected_from": self.corrected_from,
+            "dropped_terms": self.dropped_terms,
             "ignored_terms": self.request.parsed.ignored,
             "results": [asdict(hit) for hit in self.results],
             "facets": {

@@ -5,9 +5,11 @@ This is the one place that decides; everything else asks the service.
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.utils.translation import gettext as _
 
+from . import spelling
 from .backends import SearchBackend, database_backend, engine_backend
 from .engine import EngineError, QueryTooComplex
 from .query import InvalidSearch, SearchRequest
@@ -30,12 +32,52 @@ def _answer(operation: Callable[[SearchBackend], object], what: str):
     return operation(database), database.name, engine is not None
 
 
+FEW_RESULTS = 3  # below this, a better spelling of the query is offered
+ALSO_MAX_WORDS = 8  # longer queries are not searched twice over (the engine's clause limit; questions)
+
+
 def search(request: SearchRequest) -> SearchResponse:
-    response, _name, fell_back = _answer(lambda backend: backend.search(request), "search")
+    fell_back = False
+
+    def answer(request: SearchRequest) -> SearchResponse:
+        nonlocal fell_back
+        response, _name, fell_back = _answer(lambda backend: backend.search(request), "search")
+        return response
+
+    response = with_second_chance(request, answer)
     if fell_back:
         response.notice = _(
             "The search engine is not available right now; these results come from a simpler database search."
         )
+    return response
+
+
+def with_second_chance(request: SearchRequest, answer: Callable[[SearchRequest], SearchResponse]) -> SearchResponse:
+    """``answer(request)``, and when it finds nothing, a second chance: the query spelled as the documents spell
+    it, then any of its words instead of most of them (saying which words the results lack)."""
+    correction = spelling.corrected(request.query) if request.query and request.correct else None
+    if correction and not request.also and request.parsed.words <= ALSO_MAX_WORDS:
+        request = replace(request, also=correction)
+    response = answer(request)
+    if request.also and response.total:
+        response.suggestion = request.also  # its results are among these: say what was searched as well
+    if not request.query or response.total >= FEW_RESULTS:
+        return response
+    if response.total or not request.correct:
+        response.suggestion = correction or (spelling.corrected(request.query) if request.query else None)
+        return response
+    if correction:
+        corrected = answer(replace(request, query=correction, also=""))
+        if corrected.total:
+            corrected.corrected_from = request.query
+            return corrected
+    words = [word for group in request.parsed.groups for word in group.words]
+    if words and request.parsed.words > 1:
+        relaxed = answer(replace(request, relaxed=True))
+        if relaxed.total:
+            relaxed.dropped_terms = database_backend().missing_words(words, [hit.id for hit in relaxed.results])
+            return relaxed
+    response.suggestion = correction
     return response
 
 

@@ -13,7 +13,7 @@ from kb.models import CaseStudyItem, CityPage, Theme
 
 from . import queue
 from .conf import search_settings
-from .indexer import descendants_and_self, process_queue, refresh_database
+from .indexer import descendants_and_self, process_queue, queue_needed, refresh_database
 
 logger = logging.getLogger(__name__)
 
@@ -24,18 +24,17 @@ def pages_changed(page_ids) -> None:
     if not page_ids:
         return
     refresh_database(page_ids)
-    config = search_settings()
-    if not config.url:
-        return  # no engine to keep in step (`search_index rebuild` once one is set)
+    if not queue_needed():
+        return  # no engine to keep in step and no embeddings to compute
     queue.enqueue(page_ids)
-    if config.index_inline:
+    if search_settings().index_inline:
         transaction.on_commit(lambda: _index_now(page_ids))
 
 
 def _index_now(page_ids: list[int]) -> None:
     """Index right away so that a publish is searchable at once; anything that fails stays queued."""
     try:
-        process_queue(limit=len(page_ids), page_ids=page_ids)
+        process_queue(limit=len(page_ids), page_ids=page_ids, embed=False)  # the worker embeds, not the editor
     except Exception:  # noqa: BLE001 — a publish must never fail because of the index; the worker retries
         logger.warning("inline indexing of %d pages failed; the worker will retry", len(page_ids), exc_info=True)
 

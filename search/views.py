@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from . import service
+from .embeddings import get_embedder
 from .facets import NAMES as FACET_NAMES
 from .query import InvalidSearch, build_request
 
@@ -23,6 +24,7 @@ def search(request):
             sort=params.get("sort") or "relevance",
             page=page,
             page_size=PAGE_SIZE,
+            correct=params.get("exact") != "1",
             **{name: params.getlist(name) for name in FACET_NAMES},
         )
         response = service.search(search_request)
@@ -37,6 +39,7 @@ def search(request):
             "sort": search_request.sort,
             "sorts": SORT_LABELS,
             "has_filters": bool(search_request.filters),
+            "semantic": get_embedder() is not None,
             "page_numbers": _page_window(search_request.page, response.pages),
         },
     )

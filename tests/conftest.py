@@ -12,6 +12,7 @@ from opensearchpy.exceptions import OpenSearchException
 from kb.content_files.pages import find_city
 from kb.editorial import city_editors, ensure_editorial_setup, network_editors
 from kb.structure import ensure_site_structure
+from search.backends import database_backend
 from search.engine import get_engine
 from search.indexer import rebuild
 
@@ -76,6 +77,16 @@ def any_engine(request, structure):
     if request.param == "engine":
         return request.getfixturevalue("search_engine")
     return None
+
+
+@pytest.fixture
+def words_only(settings, structure):
+    """Search by words alone, as with SEARCH_EMBEDDER="": for tests of the query syntax and its second chances.
+
+    Documents record their embedding's key, so the database's are rebuilt as after such a change of settings.
+    """
+    settings.SEARCH = {**settings.SEARCH, "EMBEDDER": ""}
+    rebuild(database_backend())
 
 
 # --- people -------------------------------------------------------------------------------------------

@@ -142,6 +142,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the search worker write to the same file: wait for a lock rather than fail, and let
+    # readers read while one writes (WAL).
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -206,6 +210,10 @@ SEARCH = {
     "SHARDS": int(os.environ.get("SEARCH_SHARDS", "1")),
     "REPLICAS": int(os.environ.get("SEARCH_REPLICAS", "0")),
     "REFRESH_INTERVAL": os.environ.get("SEARCH_REFRESH_INTERVAL", "1s"),
+    # Semantic search: the embedder (a dotted path to an Embedder; empty switches semantic search off) and the
+    # threads it may use in each process.
+    "EMBEDDER": os.environ.get("SEARCH_EMBEDDER", "search.embeddings.BundledE5"),
+    "EMBEDDING_THREADS": int(os.environ.get("SEARCH_EMBEDDING_THREADS", "1")),
 }
 
 # Largest Markdown content file `import_markdown` accepts (1 MiB is about 150,000 words; rendering grows with it).

@@ -177,7 +177,9 @@ class CityCodec(Codec):
         ]
 
     def meta(self, page):
-        twins = [{"city": t.twin.label, "cohort": t.cohort, "start": t.start, "end": t.end} for t in page.twinnings.all()]
+        twins = [
+            {"city": t.twin.label, "cohort": t.cohort, "start": t.start, "end": t.end} for t in page.twinnings.all()
+        ]
         return {**super().meta(page), "twins": twins}
 
     def folder(self, page):
@@ -200,7 +202,8 @@ class CityContentCodec(Codec):
 
     def fill_relations(self, page, document, writer):
         super().fill_relations(page, document, writer)
-        page.partner_cities = [writer.city(label, "partner_cities") for label in document.meta.get("partner_cities", [])]
+        partners = document.meta.get("partner_cities", [])
+        page.partner_cities = [writer.city(label, "partner_cities") for label in partners]
 
     def meta(self, page):
         city = page.city

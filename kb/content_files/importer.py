@@ -189,12 +189,12 @@ def validate(page) -> None:
             except ValidationError as error:
                 field_name, message = _first_problem(error)
                 raise ValidationError({name: f"item {position}: field '{field_name}': {message}"}) from error
-    for field in page._meta.get_fields():
-        if isinstance(field, StreamField):
+    for model_field in page._meta.get_fields():
+        if isinstance(model_field, StreamField):
             try:
-                field.stream_block.clean(getattr(page, field.name))
+                model_field.stream_block.clean(getattr(page, model_field.name))
             except ValidationError as error:
-                raise ValidationError({field.name: _block_problem(error)}) from error
+                raise ValidationError({model_field.name: _block_problem(error)}) from error
 
 
 def _first_problem(error: ValidationError) -> tuple[str | None, str]:

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import embeddings, semantics
 from ..facets import FACETS
 from ..models import SearchDocument, SearchDocumentsVersion
 
-MULTI_VALUED = {"themes"}  # document fields holding a list
+MULTI_VALUED = {"themes", "concepts"}  # document fields holding a list
+# Columns read besides the facets': the glossary concepts a document names (matched like words).
+EXTRA = ("concepts",)
 
 
 @dataclass
@@ -45,18 +48,22 @@ class Columns:
     position: dict[int, int]  # id → position
     dates: np.ndarray  # ordinal of each document's date, 0 for none
     editors_pick: np.ndarray
-    facets: dict[str, Facet]  # by document field
+    facets: dict[str, Facet]  # by document field (and the extra columns)
+    vectors: np.ndarray  # documents × dimensions, zeros where a document's vector is not computed yet
+    has_vector: np.ndarray
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @classmethod
     def load(cls) -> "Columns":
-        fields = [facet.field for facet in FACETS]
-        rows = list(SearchDocument.objects.order_by("id").values_list("id", "date", "editors_pick", *fields))
+        fields = [facet.field for facet in FACETS] + list(EXTRA)
+        rows = list(
+            SearchDocument.objects.order_by("id").values_list("id", "date", "editors_pick", "embedding_key", *fields)
+        )
         ids = np.array([row[0] for row in rows], dtype=np.int64)
         facets = {}
-        for offset, field in enumerate(fields, start=3):
+        for offset, field in enumerate(fields, start=4):
             column = [row[offset] for row in rows]
             if field in MULTI_VALUED:
                 values = sorted({value for entry in column for value in entry})
@@ -70,7 +77,16 @@ class Columns:
                 index = {value: number for number, value in enumerate(values)}
                 codes = np.array([index.get(value, -1) for value in column], dtype=np.int32)
                 facets[field] = Facet(values, codes=codes)
+        stored = embeddings.vectors(row[3] for row in rows if row[3])
+        dimensions = len(next(iter(stored.values()))) if stored else 0
+        matrix = np.zeros((len(rows), dimensions), dtype=np.float32)
+        has_vector = np.zeros(len(rows), dtype=bool)
+        for number, row in enumerate(rows):
+            if (vector := stored.get(row[3])) is not None and len(vector) == dimensions:
+                matrix[number], has_vector[number] = vector, True
         return cls(
+            vectors=semantics.neutral(matrix) if has_vector.any() else matrix,
+            has_vector=has_vector,
             ids=ids,
             position={int(pk): number for number, pk in enumerate(ids)},
             dates=np.array([row[1].toordinal() if row[1] else 0 for row in rows], dtype=np.int64),

@@ -12,11 +12,13 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+
 import numpy as np
 from django.db import connection, transaction
 
-from .. import analysis
+from .. import analysis, ranking, semantics
 from ..facets import BY_NAME as FACETS_BY_NAME
 from ..facets import FACETS
 from ..models import SearchDocument
@@ -29,6 +31,7 @@ from .fulltext import Alternative, fulltext
 LANGUAGES_TTL = 60.0
 SNIPPET_LENGTH = 180
 EDITORS_PICK_BOOST = 1.2
+ALSO_WEIGHT = 0.8  # the query as the documents spell it counts a little less than the query as typed
 TITLE_WEIGHT = 3.0  # a title match counts three times a body match, as in the engine
 def minimum_to_match(count: int) -> int:
     """The engine's rule ("3<-1 5<50%"): up to 3 terms all of them, up to 5 all but one, then half."""
@@ -44,16 +47,14 @@ class DatabaseBackend(SearchBackend):
 
     # --- reading ----------------------------------------------------------------------------------------
 
+    fusion = ranking.DATABASE
+
     def search(self, request: SearchRequest) -> SearchResponse:
         table = columns()
-        scores = np.zeros(len(table))
-        matched = np.ones(len(table), dtype=bool)
-        if request.query:
-            matched[:] = False
-            for pk, score in self.text_scores(request).items():
-                if (position := table.position.get(pk)) is not None:
-                    matched[position], scores[position] = True, score
-        masks = {name: table.facets[FACETS_BY_NAME[name].field].mask(values) for name, values in request.filters.items()}
+        scores, matched, by_meaning = self.match(table, request)
+        masks = {
+            name: table.facets[FACETS_BY_NAME[name].field].mask(values) for name, values in request.filters.items()
+        }
         counts = {}
         for facet in FACETS:  # disjunctive: each facet counted under every filter but its own
             among = matched.copy()
@@ -70,9 +71,54 @@ class DatabaseBackend(SearchBackend):
             request=request,
             total=len(ordered),
             engine=self.name,
-            results=self.hits([int(table.ids[position]) for position in window], request),
+            results=self.hits([int(table.ids[position]) for position in window], request, table, by_meaning),
             facets=facet_values(request, counts),
         )
+
+    def match(self, table, request: SearchRequest) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scores of every document, which ones the query finds, and which of those by meaning alone.
+
+        Words and meaning are fused as ``search/ranking.py`` says; without a query every document is found.
+        """
+        scores = np.zeros(len(table))
+        if not request.query:
+            return scores, np.ones(len(table), dtype=bool), np.zeros(len(table), dtype=bool)
+        lexical = np.zeros(len(table), dtype=bool)
+        if request.mode != "semantic":
+            for pk, score in self.text_scores(request).items():
+                if (position := table.position.get(pk)) is not None:
+                    lexical[position], scores[position] = True, score
+            if request.mode == "hybrid":
+                saturation = self.fusion.saturation_for(request.parsed.words)
+                scores = np.where(lexical, scores / (scores + saturation), 0.0)
+        semantic = np.zeros(len(table), dtype=bool)
+        use = request.uses_meaning and table.has_vector.any()
+        geometry = semantics.query_geometry(request.query) if use else None
+        if geometry is not None:
+            vector, mean, spread = geometry
+            z = (table.vectors @ vector - mean) / spread
+            semantic = table.has_vector & (z > self.fusion.threshold) & ~self.excluded(table, request)
+            stands_out = self.fusion.weight * np.maximum(0.01, (z - self.fusion.threshold) / ranking.SPREAD)
+            scores = scores + np.where(semantic, stands_out, 0.0)
+        return scores, lexical | semantic, semantic & ~lexical
+
+    def excluded(self, table, request: SearchRequest) -> np.ndarray:
+        """Documents the query's exclusions name: found by meaning or not, they stay out."""
+        excluded = np.zeros(len(table), dtype=bool)
+        languages = self.languages()
+        with connection.cursor() as cursor:
+            engine = fulltext()
+            for group in request.parsed.groups:
+                units = [[Alternative((term,)) for term in analysis.word_variants(word, languages)]
+                         for word in group.excluded_words]  # fmt: skip
+                units += [
+                    [Alternative(t) for t in analysis.phrase_variants(p, languages)] for p in group.excluded_phrases
+                ]
+                for unit in units:
+                    for pk in engine.match(cursor, unit):
+                        if (position := table.position.get(pk)) is not None:
+                            excluded[position] = True
+        return excluded
 
     def text_scores(self, request: SearchRequest) -> dict[int, float]:
         """Document id → score of the documents the query's text matches."""
@@ -80,17 +126,20 @@ class DatabaseBackend(SearchBackend):
         scores: dict[int, float] = {}
         with connection.cursor() as cursor:
             engine = fulltext()
-            documents = len(columns())
-            for group in request.parsed.groups:
-                found = _group_scores(cursor, engine, group, languages, documents)
+            table = columns()
+            groups = [(group, 1.0) for group in request.parsed.groups]
+            groups += [(group, ALSO_WEIGHT) for group in (request.also_parsed.groups if request.also_parsed else [])]
+            for group, weight in groups:
+                found = _group_scores(cursor, engine, group, languages, table, request.relaxed)
                 for pk, score in found.items():
-                    scores[pk] = max(scores.get(pk, 0.0), score)
+                    scores[pk] = max(scores.get(pk, 0.0), score * weight)
         return scores
 
-    def hits(self, ids: list[int], request: SearchRequest | None = None) -> list[SearchHit]:
+    def hits(self, ids: list[int], request=None, table=None, by_meaning=None) -> list[SearchHit]:
         documents = SearchDocument.objects.in_bulk(ids)
         wanted = _highlight_terms(request.parsed.groups, self.languages()) if request and request.query else {}
-        return [_hit(documents[pk], wanted) for pk in ids if pk in documents]
+        meaning_only = {int(table.ids[p]) for p in np.flatnonzero(by_meaning)} if by_meaning is not None else set()
+        return [_hit(documents[pk], wanted, pk in meaning_only) for pk in ids if pk in documents]
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         documents = SearchDocument.objects.filter(title_folded__contains=analysis.fold(text)).order_by("title")
@@ -107,6 +156,21 @@ class DatabaseBackend(SearchBackend):
         }
         best = sorted((pk for pk, count in shared.items() if count), key=lambda pk: (-shared[pk], -pk))[:limit]
         return self.hits(best)
+
+    def knows(self, word: str) -> bool:
+        """Whether any document contains the word, in any of its forms."""
+        with connection.cursor() as cursor:
+            variants = [Alternative((term,)) for term in analysis.word_variants(word, self.languages())]
+            return bool(fulltext().match(cursor, variants))
+
+    def missing_words(self, words: list[str], page_ids: list[int]) -> list[str]:
+        """Those of ``words`` that none of these documents contains (in any form): what a relaxed search dropped."""
+        languages = self.languages()
+        present: set[str] = set()
+        for doc in SearchDocument.objects.filter(page_id__in=page_ids).only("title", "summary", "content", "places"):
+            text = f"{doc.title} {doc.summary} {doc.content} {doc.places}"
+            present |= {_forms(token, doc.language)[1] for token in analysis.tokens(text)} | set(analysis.tokens(text))
+        return [word for word in words if not set(analysis.word_variants(word, languages)) & present]
 
     _languages_seen: tuple[float, tuple[str, ...]] | None = None
 
@@ -165,8 +229,8 @@ def _insert(cursor, documents: Iterable[dict]) -> None:
     terms = []
     for row, document in zip(rows, documents, strict=True):
         language = document["language"]
-        terms.append((row.id, analysis.index_terms(document["title"], language),
-                      analysis.index_terms(f"{document['summary']} {document['content']}", language)))  # fmt: skip
+        body = f"{document['summary']} {document['content']} {document['places']}"
+        terms.append((row.id, analysis.index_terms(document["title"], language), analysis.index_terms(body, language)))
     fulltext().store(cursor, terms)
 
 
@@ -190,6 +254,9 @@ def _row(document: dict) -> SearchDocument:
         url=document["url"],
         editors_pick=document["editors_pick"],
         display=document["display"],
+        places=document["places"],
+        concepts=document["concepts"],
+        embedding_key=document["embedding_key"],
         fingerprint=document["fingerprint"],
     )
 
@@ -197,41 +264,56 @@ def _row(document: dict) -> SearchDocument:
 # --- matching --------------------------------------------------------------------------------------------
 
 
-def _units(group: QueryGroup, languages) -> tuple[list[list[Alternative]], list[list[Alternative]]]:
-    """The group's words, prefixes and phrases as units of alternatives: (units that count, units required).
+@dataclass(frozen=True)
+class Unit:
+    """What one query term is met by: any of its alternatives in the text, or, for a term that names a glossary
+    concept, any document that names the concept in its own language."""
 
-    A run of words that names a glossary concept is one unit, met by the words as a phrase or by the concept's
-    terms in any language, so "heat pump" finds a German lesson on Wärmepumpen as the engine does.
+    alternatives: tuple[Alternative, ...]
+    concept: str | None = None
+
+    def match(self, cursor, engine, table) -> dict[int, bool]:
+        """Document id → whether in the title, for the documents this unit meets."""
+        found = engine.match(cursor, list(self.alternatives))
+        if self.concept is not None:
+            for position in np.flatnonzero(table.facets["concepts"].mask([self.concept])):
+                found.setdefault(int(table.ids[position]), False)
+        return found
+
+
+def _units(group: QueryGroup, languages) -> tuple[list[Unit], list[Unit]]:
+    """The group's words, prefixes and phrases as units: (units that count towards the minimum, units required).
+
+    A run of words that names a glossary concept is one unit, met by the words as a phrase or by documents
+    naming the concept in any language, so "heat pump" finds a German lesson on Wärmepumpen as the engine does.
     """
-    counted: list[list[Alternative]] = []
+    counted: list[Unit] = []
     words = group.words
+    runs = {start: (length, concept) for start, length, concept in analysis.glossary_runs(words)}
     position = 0
     while position < len(words):
-        run, expansions = _glossary_run(words, position)
-        if run:
-            phrase = " ".join(words[position : position + run])
-            alternatives = [Alternative(terms) for terms in analysis.phrase_variants(phrase, languages)]
-            for code, term in expansions:
-                if terms := tuple(analysis.index_terms(term, code).split()):
-                    alternatives.append(Alternative(terms))
-            counted.append(alternatives)
-            position += run
+        if position in runs:
+            length, concept = runs[position]
+            counted.append(_phrase_unit(" ".join(words[position : position + length]), languages, concept))
+            position += length
         else:
-            counted.append([Alternative((term,)) for term in analysis.word_variants(words[position], languages)])
+            counted.append(Unit(tuple(Alternative((t,)) for t in analysis.word_variants(words[position], languages))))
             position += 1
-    counted += [[Alternative((analysis.fold(prefix),), prefix=True)] for prefix in group.prefixes if analysis.fold(prefix)]
-    required = [[Alternative(terms) for terms in analysis.phrase_variants(p, languages)] for p in group.phrases]
+    counted += [Unit((Alternative((analysis.fold(p),), prefix=True),)) for p in group.prefixes if analysis.fold(p)]
+    required = [_phrase_unit(phrase, languages, analysis.concept_named(phrase.split())) for phrase in group.phrases]
     # A word of nothing but marks folds to nothing: it can neither match nor be required.
-    return [unit for unit in counted if unit], [unit for unit in required if unit]
+    return [unit for unit in counted if unit.alternatives], [unit for unit in required if unit.alternatives]
 
 
-def _glossary_run(words: list[str], start: int) -> tuple[int, list[tuple[str, str]]]:
-    """The longest run of words from ``start`` that is a glossary term (up to four words), and its expansions."""
-    for length in range(min(4, len(words) - start), 0, -1):
-        expansions = analysis.concept_terms(words[start : start + length])
-        if expansions:
-            return length, expansions
-    return 0, []
+def _phrase_unit(phrase: str, languages, concept: str | None) -> Unit:
+    """Words in this order (stemmed in each language), or the glossary concept they name: any of its terms in
+    the text (stemmed in the term's language), or a document naming it in its own language."""
+    alternatives = [Alternative(terms) for terms in analysis.phrase_variants(phrase, languages)]
+    if concept is not None:
+        for code, term in analysis.concept_terms(concept):
+            if terms := tuple(analysis.index_terms(term, code).split()):
+                alternatives.append(Alternative(terms))
+    return Unit(tuple(dict.fromkeys(alternatives)), concept)
 
 
 def _unit_scores(found: dict[int, bool], documents: int) -> dict[int, float]:
@@ -244,24 +326,46 @@ def _unit_scores(found: dict[int, bool], documents: int) -> dict[int, float]:
     return {pk: rarity * (TITLE_WEIGHT if in_title else 1.0) for pk, in_title in found.items()}
 
 
-def _group_scores(cursor, engine, group: QueryGroup, languages, documents: int) -> dict[int, float]:
+COMMON = 0.5  # a term in more than half of the documents says little: it does not count towards the minimum
+
+
+def _group_scores(cursor, engine, group: QueryGroup, languages, table, relaxed=False) -> dict[int, float]:
+    """Documents matching the group: enough of its words (the engine's minimum, not counting common words),
+    every phrase, none of the exclusions; scored by the rarity of what matched. ``relaxed``: any word, or
+    none if there are phrases."""
+    documents = len(table)
     counted, required = _units(group, languages)
-    matched: Counter = Counter()
+    telling: Counter = Counter()  # matched units that are not common
+    every: Counter = Counter()  # matched units
     scores: dict[int, float] = {}
+    telling_units = 0
     for unit in counted:
-        for pk, score in _unit_scores(engine.match(cursor, unit), documents).items():
-            matched[pk] += 1
+        found = unit.match(cursor, engine, table)
+        common = len(found) > COMMON * documents
+        telling_units += not common
+        for pk, score in _unit_scores(found, documents).items():
+            every[pk] += 1
+            telling[pk] += not common
             scores[pk] = scores.get(pk, 0.0) + score
-    candidates = {pk for pk, count in matched.items() if count >= minimum_to_match(len(counted))} if counted else None
+    if not counted or (relaxed and required):
+        candidates = None  # the phrases decide; words only add to the score
+    elif relaxed:
+        candidates = set(scores)
+    elif telling_units:
+        least = minimum_to_match(telling_units)
+        candidates = {pk for pk, count in telling.items() if count >= least}
+    else:  # only common words: all of them, then
+        candidates = {pk for pk, count in every.items() if count >= minimum_to_match(len(counted))}
     for unit in required:
-        found = _unit_scores(engine.match(cursor, unit), documents)
+        found = _unit_scores(unit.match(cursor, engine, table), documents)
         candidates = set(found) if candidates is None else candidates & set(found)
         for pk in candidates:
             scores[pk] = scores.get(pk, 0.0) + found.get(pk, 0.0)
     if candidates is None:  # exclusions only: everything but what they name
         candidates = set(SearchDocument.objects.values_list("id", flat=True))
     for word in group.excluded_words:
-        candidates -= set(engine.match(cursor, [Alternative((term,)) for term in analysis.word_variants(word, languages)]))
+        variants = [Alternative((term,)) for term in analysis.word_variants(word, languages)]
+        candidates -= set(engine.match(cursor, variants))
     for phrase in group.excluded_phrases:
         candidates -= set(engine.match(cursor, [Alternative(t) for t in analysis.phrase_variants(phrase, languages)]))
     return {pk: scores.get(pk, 0.0) for pk in candidates}
@@ -292,7 +396,7 @@ def _highlight_terms(groups: list[QueryGroup], languages) -> set[str]:
     return wanted
 
 
-def _hit(document: SearchDocument, wanted: set[str]) -> SearchHit:
+def _hit(document: SearchDocument, wanted: set[str], by_meaning: bool = False) -> SearchHit:
     return SearchHit(
         id=document.page_id,
         slug=document.display["slug"],
@@ -305,6 +409,7 @@ def _hit(document: SearchDocument, wanted: set[str]) -> SearchHit:
         themes=document.display["themes"],
         language=document.language,
         date=document.date.isoformat() if document.date else None,
+        by_meaning=by_meaning,
     )
 
 

@@ -15,18 +15,21 @@ from itertools import islice
 from django.utils import timezone
 from elasticsearch.dsl import A, Q, Search
 
+from .. import analysis, embeddings, ranking, semantics
 from ..conf import search_settings
+from ..embeddings import get_embedder
 from ..engine import EngineError, EngineUnavailable, SearchEngine
 from ..facets import BY_NAME as FACETS_BY_NAME
 from ..facets import FACETS
 from ..mapping import LANGUAGES, knowledge_index
 from ..models import IndexState
 from ..query import ParsedQuery, QueryGroup, SearchRequest
+from ..ranking import Fusion
 from ..results import SearchHit, SearchResponse, Suggestion, facet_values, sanitise_highlight
 from .base import BULK_SIZE, RebuildResult, SearchBackend
 
 FACET_SIZE = 100
-FOLDED_FIELDS = ["title^3", "summary^2", "content"]
+FOLDED_FIELDS = ["title^3", "summary^2", "content", "places"]
 LANGUAGES_TTL = 60.0  # seconds a list of the index's languages is reused
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|ESCAPE|WHITESPACE"
 RETURNED_FIELDS = ["id", "type", "title", "summary", "url", "language", "date", "display"]
@@ -46,8 +49,11 @@ class EngineBackend(SearchBackend):
 
     # --- reading ----------------------------------------------------------------------------------------
 
+    fusion = ranking.ENGINE
+
     def search(self, request: SearchRequest) -> SearchResponse:
-        body = build_search(request, self.indexed_languages()).to_dict()
+        geometry = semantics.query_geometry(request.query) if request.uses_meaning else None
+        body = build_search(request, self.indexed_languages(), geometry, self.fusion, self.name).to_dict()
         raw = self.engine.search(self.alias, body)
         total = raw["hits"]["total"]["value"]
         counts = {
@@ -63,7 +69,6 @@ class EngineBackend(SearchBackend):
             engine=self.name,
             results=[hit_from(raw_hit) for raw_hit in raw["hits"]["hits"]],
             facets=facet_values(request, counts),
-            suggestion=suggestion(request.query, raw.get("suggest", {}).get("did_you_mean", []), total),
         )
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
@@ -74,8 +79,8 @@ class EngineBackend(SearchBackend):
         )
         raw = self.engine.search(self.alias, search.to_dict())
         return [
-            Suggestion(int(hit["_source"]["id"]), hit["_source"]["title"], hit["_source"]["url"], hit["_source"]["type"])
-            for hit in raw["hits"]["hits"]
+            Suggestion(int(source["id"]), source["title"], source["url"], source["type"])
+            for source in (hit["_source"] for hit in raw["hits"]["hits"])
         ]
 
     def related(self, page, limit: int = 5) -> list[SearchHit]:
@@ -137,7 +142,9 @@ class EngineBackend(SearchBackend):
         alias = self.alias
         name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
         started = time.perf_counter()
-        self.engine.create_index(name, knowledge_index(name).to_dict())
+        embedder = get_embedder()
+        dimensions = embedder.dimensions if embedder else 0
+        self.engine.create_index(name, knowledge_index(name, self.name, dimensions).to_dict())
         try:
             # From here on the worker writes changes to the new index too.
             IndexState.objects.update_or_create(
@@ -180,12 +187,13 @@ def language_fields(languages: tuple[str, ...]) -> list[str]:
     return [f"title_{code}^3" for code in languages] + [f"content_{code}" for code in languages]
 
 
-def text_query(parsed: ParsedQuery, languages: tuple[str, ...] = tuple(LANGUAGES)) -> Q:
-    """Two ways to match, either enough: the query syntax on the folded fields, and the words of each
-    alternative on the language fields, analysed whole so that stemming and glossary phrases apply.
-    Exclusions hold for both."""
+def text_query(parsed: ParsedQuery, languages: tuple[str, ...] = tuple(LANGUAGES), relaxed: bool = False) -> Q:
+    """Three ways to match, any enough: the query syntax on the folded fields, the words of each alternative
+    on the language fields (analysed whole, so that stemming and glossary phrases apply), and the longer words
+    with a typo or two. Exclusions hold for all. ``relaxed``: any one word may match."""
     if not parsed.groups:
         return Q("match_none")  # punctuation only: nothing to search for
+    minimum = "1" if relaxed else MINIMUM_SHOULD_MATCH
     syntax_text = query_string(parsed)
     syntax = Q(
         "simple_query_string",
@@ -195,19 +203,71 @@ def text_query(parsed: ParsedQuery, languages: tuple[str, ...] = tuple(LANGUAGES
         flags=QUERY_FLAGS,
         analyze_wildcard=True,
         lenient=True,
-        **({} if "|" in syntax_text else {"minimum_should_match": MINIMUM_SHOULD_MATCH}),
+        **({} if "|" in syntax_text else {"minimum_should_match": minimum}),
     )
     fields = language_fields(languages)
-    language = [language_query(group, fields) for group in parsed.groups if fields and (group.words or group.phrases)]
-    excluded = [
-        Q("multi_match", query=term, fields=FOLDED_FIELDS + fields, type="phrase")
+    words = [group for group in parsed.groups if fields and (group.words or group.phrases)]
+    language = [language_query(group, fields, minimum, relaxed) for group in words]
+    lettered = ([w for w in group.words if w.isalpha()] for group in parsed.groups)
+    typos = [typo_query(words, minimum) for words in lettered if words]
+    concepts = [concept_query(concept) for group in parsed.groups for concept in concepts_named(group)]
+    return Q(
+        "bool",
+        should=[syntax, *language, *typos, *concepts],
+        minimum_should_match=1,
+        must_not=excluded(parsed, languages),
+    )
+
+
+def concepts_named(group: QueryGroup) -> list[str]:
+    """The glossary concepts the group's words or phrases name."""
+    named = [concept for _start, _length, concept in analysis.glossary_runs(group.words)]
+    named += [concept for phrase in group.phrases if (concept := analysis.concept_named(phrase.split()))]
+    return named
+
+
+ALSO_BOOST = 0.8  # the query as the documents spell it counts a little less than the query as typed
+CONCEPT_BOOST = 3.0  # about a word's BM25 score in a matching title
+
+
+def concept_query(concept: str) -> Q:
+    """Documents naming a glossary concept the query names, in whatever language they are written.
+
+    The language fields rewrite glossary terms too, but only within the whole query, which must also match
+    enough of its other words in that language; a named concept alone is good evidence of what a document is
+    about.
+    """
+    return Q("constant_score", filter=Q("term", concepts=concept), boost=CONCEPT_BOOST)
+
+
+def excluded(parsed: ParsedQuery, languages: tuple[str, ...]) -> list[Q]:
+    """What the query's exclusions name, in any field: nothing that matches them is found, by words or meaning."""
+    fields = FOLDED_FIELDS + language_fields(languages)
+    return [
+        Q("multi_match", query=term, fields=fields, type="phrase")
         for group in parsed.groups
         for term in group.excluded_words + group.excluded_phrases
     ]
-    return Q("bool", should=[syntax, *language], minimum_should_match=1, must_not=excluded)
 
 
-def language_query(group: QueryGroup, fields: list[str]) -> Q:
+def typo_query(words: list[str], minimum: str) -> Q:
+    """The words with a typo: one edit from five letters, two from nine; short words must be right (fuzzy
+    matching of "bus" or "tree" finds too much), and the first letter too; codes and numbers (anything with a
+    digit) exactly. Worth less than an exact match."""
+    return Q(
+        "multi_match",
+        query=" ".join(words),
+        fields=["title^3", "summary^2", "content", "places"],
+        fuzziness="AUTO:5,9",
+        prefix_length=1,
+        max_expansions=20,
+        operator="or",
+        minimum_should_match=minimum,
+        boost=0.4,
+    )
+
+
+def language_query(group: QueryGroup, fields: list[str], minimum: str = MINIMUM_SHOULD_MATCH, relaxed=False) -> Q:
     # A phrase needs all its words here, not their order: positional matching over every language field and
     # its glossary expansions cost four times the rest of the query at 100k documents. The folded fields still
     # match the phrase exactly.
@@ -219,23 +279,73 @@ def language_query(group: QueryGroup, fields: list[str]) -> Q:
                 query=" ".join(group.words),
                 fields=fields,
                 operator="or",
-                minimum_should_match=MINIMUM_SHOULD_MATCH,
+                minimum_should_match=minimum,
             )
         )
+    if relaxed and group.phrases and group.words:  # the phrases must match, the words may
+        return Q("bool", must=clauses[:-1], should=clauses[-1:])
     return Q("bool", must=clauses)
+
+
+def matching(request: SearchRequest, languages, geometry, fusion: Fusion, vendor: str) -> Q:
+    """Which documents a query finds, and how well: see ``search/ranking.py`` for how the evidence is fused."""
+    if not request.query:
+        return Q("match_all")
+    lexical = text_query(request.parsed, languages, request.relaxed)
+    if request.also_parsed:
+        also = text_query(request.also_parsed, languages, request.relaxed)
+        lexical = Q("bool", should=[lexical, Q("bool", must=[also], boost=ALSO_BOOST)], minimum_should_match=1)
+    if geometry is None or not request.uses_meaning:
+        return lexical
+    clauses = [semantic_query(geometry, fusion, vendor)]
+    if request.mode == "hybrid":
+        lexical = Q("bool", must=[lexical], _name="lexical")
+        saturation = fusion.saturation_for(request.parsed.words)
+        saturated = {"source": "_score / (_score + params.k)", "params": {"k": saturation}}
+        clauses.insert(0, Q("script_score", query=lexical, script=saturated))
+    return Q("bool", should=clauses, minimum_should_match=1, must_not=excluded(request.parsed, languages))
+
+
+def semantic_query(geometry, fusion: Fusion, vendor: str) -> Q:
+    """Every document whose similarity to the query stands out by ``threshold`` standard deviations, scored by
+    how far (``search/ranking.py``).
+
+    A radial k-NN search (a least score rather than a number of neighbours) keeps totals and facets true to
+    the documents shown. OpenSearch and Elasticsearch word it differently; both score (1 + cosine) / 2.
+    """
+    vector, mean, spread = geometry
+    least = mean + fusion.threshold * spread  # the least cosine that counts
+    vector = [float(value) for value in vector]
+    if vendor == "opensearch":
+        knn = Q("knn", embedding={"vector": vector, "min_score": (1 + least) / 2, "_name": "semantic"})
+    else:
+        knn = Q("knn", field="embedding", query_vector=vector, similarity=least, k=1000, _name="semantic")
+    stands_out = {
+        "source": "params.w * Math.max(0.01, ((2 * _score - 1 - params.mean) / params.spread - params.z) / params.s)",
+        "params": {"w": fusion.weight, "mean": mean, "spread": spread, "z": fusion.threshold, "s": ranking.SPREAD},
+    }
+    return Q("script_score", query=knn, script=stands_out)
 
 
 def filter_clause(name: str, values: tuple[str, ...]) -> Q:
     return Q("terms", **{FACETS_BY_NAME[name].field: list(values)})
 
 
-def build_search(request: SearchRequest, languages: tuple[str, ...] = tuple(LANGUAGES)) -> Search:
+def build_search(
+    request: SearchRequest,
+    languages: tuple[str, ...] = tuple(LANGUAGES),
+    geometry=None,
+    fusion: Fusion = ranking.ENGINE,
+    vendor: str = "opensearch",
+) -> Search:
+    """The whole request body: the matching (words, meaning or both), facets, highlights and paging.
+
+    ``geometry``: the query's language-neutral vector with the mean and spread of its similarities
+    (``semantics.query_geometry``), or ``None`` to match words only.
+    """
+    query = matching(request, languages, geometry, fusion, vendor)
     # Editors' picks rank a little higher when they match at all.
-    query = Q(
-        "bool",
-        must=[text_query(request.parsed, languages) if request.query else Q("match_all")],
-        should=[Q("term", editors_pick={"value": True, "boost": 2})],
-    )
+    query = Q("function_score", query=query, functions=[{"filter": Q("term", editors_pick=True), "weight": 1.2}])
     search = Search().query(query).source(RETURNED_FIELDS).extra(track_total_hits=True)
     all_filters = [filter_clause(name, values) for name, values in request.filters.items()]
     if all_filters:
@@ -259,14 +369,16 @@ def build_search(request: SearchRequest, languages: tuple[str, ...] = tuple(LANG
             fragment_size=180,
             no_match_size=0,
             require_field_match=False,
+            order="score",  # the passage that matched best, not the first that matched (often the summary)
+            highlight_query=text_query(request.parsed, languages, relaxed=True).to_dict(),
         ).highlight("content", "summary", *[f"content_{code}" for code in languages])
-        search = search.suggest("did_you_mean", request.query, term={"field": "content", "suggest_mode": "missing"})
     return search[request.offset : request.offset + request.page_size]
 
 
 def hit_from(raw_hit: dict) -> SearchHit:
     source = raw_hit["_source"]
     fragments = [fragment for values in raw_hit.get("highlight", {}).values() for fragment in values]
+    matched = raw_hit.get("matched_queries", [])
     return SearchHit(
         id=int(source["id"]),
         slug=source["display"]["slug"],
@@ -279,20 +391,8 @@ def hit_from(raw_hit: dict) -> SearchHit:
         themes=source["display"]["themes"],
         language=source["language"],
         date=source.get("date"),
+        by_meaning=matched == ["semantic"],
     )
-
-
-def suggestion(query: str, entries: list[dict], total: int) -> str | None:
-    """A corrected query when the search found little and the engine knows better spellings."""
-    if total >= 3 or not entries:
-        return None
-    corrected, changed = query, False
-    for entry in reversed(entries):  # right to left, so that offsets stay valid
-        if entry["options"]:
-            start, end = entry["offset"], entry["offset"] + entry["length"]
-            corrected = corrected[:start] + entry["options"][0]["text"] + corrected[end:]
-            changed = True
-    return corrected if changed else None
 
 
 # --- bulk writes -----------------------------------------------------------------------------------------
@@ -304,31 +404,39 @@ class Operation:
     payload: bytes
 
 
-def engine_source(document: dict) -> dict:
-    """The document as the index holds it: with its title and text copied to its language's fields too."""
-    language = document.get("language")
-    if language not in LANGUAGES:
-        return document
-    return {**document, f"title_{language}": document["title"], f"content_{language}": document["content"]}
+def engine_source(document: dict, vector=None) -> dict:
+    """The document as the index holds it: its title and text copied to its language's fields, its vector."""
+    source = dict(document)
+    if (language := document.get("language")) in LANGUAGES:
+        source[f"title_{language}"], source[f"content_{language}"] = document["title"], document["content"]
+    if vector is not None:
+        source["embedding"] = [round(float(value), 6) for value in semantics.neutral(vector)]
+    return source
 
 
-def encode(action: str, index: str, page_id: int, document: dict | None = None, **meta) -> bytes:
+def encode(action: str, index: str, page_id: int, document: dict | None = None, vector=None, **meta) -> bytes:
     """One bulk operation as NDJSON lines, encoded once: its size decides how requests are split."""
     header = json.dumps({action: {"_index": index, "_id": str(page_id), **meta}}, separators=(",", ":"))
     if document is None:
         return f"{header}\n".encode()
-    source = json.dumps(engine_source(document), separators=(",", ":"), ensure_ascii=False)
+    source = json.dumps(engine_source(document, vector), separators=(",", ":"), ensure_ascii=False)
     return f"{header}\n{source}\n".encode()
 
 
 def bulk_operations(index: str, documents: dict[int, dict], removed: Iterable[int]) -> list[Operation]:
-    """Deletions first, so that no document the engine refuses can hold back a page leaving the index."""
+    """Deletions first, so that no document the engine refuses can hold back a page leaving the index.
+
+    Documents carry their stored vectors; one not computed yet is indexed without, and again once it is.
+    """
     # Writing through the alias must never create an index of that name with a guessed mapping.
     through_alias = {"require_alias": True} if index == search_settings().alias else {}
+    with_vectors = get_embedder() is not None  # the index has a vector field only with an embedder
+    keys = (doc["embedding_key"] for doc in documents.values() if doc.get("embedding_key")) if with_vectors else ()
+    stored = embeddings.vectors(keys)
     operations = [Operation(page_id, encode("delete", index, page_id)) for page_id in removed]
     operations += [
-        Operation(page_id, encode("index", index, page_id, document, **through_alias))
-        for page_id, document in documents.items()
+        Operation(page_id, encode("index", index, page_id, doc, stored.get(doc.get("embedding_key")), **through_alias))
+        for page_id, doc in documents.items()
     ]
     return operations
 
@@ -390,7 +498,7 @@ def _bulk_load(engine, index: str, documents: Iterable[dict], progress) -> tuple
     with ThreadPoolExecutor(max_workers=1) as sender:
         in_flight = None
         while batch := list(islice(documents, BULK_SIZE)):
-            operations = [Operation(int(doc["id"]), encode("index", index, int(doc["id"]), doc)) for doc in batch]
+            operations = bulk_operations(index, {int(doc["id"]): doc for doc in batch}, [])
             if in_flight is not None:
                 failures.update(in_flight.result())
             in_flight = sender.submit(send, engine, operations)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+
 @dataclass(frozen=True)
 class Alternative:
     terms: tuple[str, ...]  # one term, or the terms of a phrase in order
@@ -71,7 +72,8 @@ class PostgresFullText:
     def create(self, cursor) -> None:
         cursor.execute(f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS {self.column} tsvector")
         cursor.execute(f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS {self.title_column} tsvector")
-        cursor.execute(f"CREATE INDEX IF NOT EXISTS {self.table}_{self.column} ON {self.table} USING GIN ({self.column})")
+        index = f"{self.table}_{self.column}"
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {self.table} USING GIN ({self.column})")
 
     def drop(self, cursor) -> None:
         cursor.execute(f"ALTER TABLE {self.table} DROP COLUMN IF EXISTS {self.column}")

@@ -64,7 +64,8 @@ class SearchEngine:
         except self.request_errors as error:
             if getattr(error, "status_code", None) in BUSY_STATUSES:
                 self._down_until = time.monotonic() + self.COOL_DOWN_SECONDS
-                raise EngineUnavailable(f"{self.vendor} at {self.safe_url} is busy or electing a leader: {error}") from error
+                busy = f"{self.vendor} at {self.safe_url} is busy or electing a leader: {error}"
+                raise EngineUnavailable(busy) from error
             if any(marker in str(error) for marker in TOO_COMPLEX_MARKERS):
                 raise QueryTooComplex(f"{self.vendor} refused the query as too complex: {error}") from error
             raise EngineError(f"{self.vendor} refused the request: {error}") from error

@@ -1,6 +1,7 @@
 """The JSON API and the search page, on the database fallback and on the real engine."""
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -54,7 +55,8 @@ def test_search_returns_the_documented_shape(client, any_engine):
     assert response.status_code == 200
     data = response.json()
     assert set(data) == {
-        "query", "total", "page", "page_size", "engine", "suggestion", "ignored_terms", "results", "facets"
+        "query", "total", "page", "page_size", "engine", "suggestion", "corrected_from", "dropped_terms",
+        "ignored_terms", "results", "facets",
     }
     assert data["engine"] == ("opensearch" if any_engine else "database")
     assert data["total"] >= 2
@@ -71,6 +73,7 @@ def test_search_returns_the_documented_shape(client, any_engine):
         "themes",
         "language",
         "date",
+        "by_meaning",
     }
     assert result["type"] in ("lesson", "visit_report")
     assert set(result["city"]) == {"name", "slug", "country"}
@@ -150,3 +153,36 @@ def test_search_page_reports_bad_parameters(client):
 def test_empty_state_offers_help(client, any_engine):
     html = client.get("/search/", {"q": "zzqqxxnothing", "country": "DE"}).content.decode()
     assert "Nothing found" in html and "Search again without filters" in html
+
+
+def test_misspelled_words_are_searched_as_the_documents_spell_them(client, any_engine, words_only):
+    corrected = client.get("/api/search", {"q": "qoria"}).json()  # a first-letter typo: no fuzzy match for it
+    assert corrected["total"] and corrected["suggestion"] == "soria"
+    assert any(hit["city"] and hit["city"]["slug"] == "soria" for hit in corrected["results"])
+    exact = client.get("/api/search", {"q": "qoria", "exact": "true"}).json()
+    assert exact["total"] == 0 and exact["suggestion"] == "soria" and exact["corrected_from"] is None
+    relaxed = client.get("/api/search", {"q": "proximity zzqxw"}).json()  # no document has the second word
+    assert relaxed["total"] and relaxed["dropped_terms"] == ["zzqxw"]
+    page = client.get("/search/", {"q": "qoria"}).content.decode()
+    assert "Did you mean" in page and ">soria</a>" in page
+
+
+def test_a_query_that_finds_nothing_is_searched_again_as_the_documents_spell_it(client, any_engine, words_only):
+    from search.query import build_request
+    from search.service import with_second_chance
+
+    # The first answer finds nothing (as a backend gives before any correction), the corrected query does.
+    seen = []
+
+    def answer(request):
+        seen.append(request.query)
+        return database_or_engine(any_engine).search(request)
+
+    response = with_second_chance(build_request("qoria", correct=True), lambda r: answer(replace(r, also="")))
+    assert seen == ["qoria", "soria"] and response.corrected_from == "qoria" and response.total
+
+
+def database_or_engine(engine):
+    from search.backends import database_backend, engine_backend
+
+    return engine_backend() if engine else database_backend()

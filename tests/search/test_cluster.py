@@ -114,7 +114,7 @@ def test_a_node_killed_during_searches_and_edits_loses_nothing(
     drift = verify()
     assert drift.clean, drift  # no update lost: every page's last edit is what the index holds
     for page_id, tag in edits.items():
-        hits = search(build_request(tag)).results
+        hits = search(build_request(f'"{tag}"')).results  # quoted: the words alone, no hits by meaning
         assert [hit.id for hit in hits] == [page_id], tag
     fallbacks = engines.count("database")
     print(f"\ncluster: node-{victim} killed; {len(statuses)} requests, 0 errors ({fallbacks} API answers from the "

@@ -31,8 +31,8 @@ def test_index_has_the_mapping_and_analyzers(search_engine):
     (index,) = search_engine.indices_for_alias(alias)
     settings = search_engine.call("indices.get_settings", index=index)[index]["settings"]["index"]
     analyzers = settings["analysis"]["analyzer"]
-    assert {"folding", "autocomplete_index", "en_text", "de_search", "es_search"} <= analyzers.keys()
-    assert "es_glossary" in settings["analysis"]["filter"]
+    assert {"folding", "autocomplete_index", "en_text", "de_text", "es_text"} <= analyzers.keys()
+    assert "greek_accents" in settings["analysis"]["char_filter"]
     mapping = search_engine.call("indices.get_mapping", index=index)[index]["mappings"]
     assert mapping["properties"]["content_de"]["analyzer"] == "de_text"
     assert mapping["properties"]["title"]["fields"]["autocomplete"]["analyzer"] == "autocomplete_index"
@@ -77,7 +77,7 @@ def test_drafts_and_private_pages_never_reach_the_index(search_engine, structure
         page=find_page(structure, SORIA_LESSON), restriction_type=PageViewRestriction.LOGIN
     )
     sync(search_engine)
-    assert titles("zyxwv") == []
+    assert not [title for title in titles("zyxwv") if "zyxwv" in title]  # the draft's title is nowhere
     assert "Oficinas de proximidad para la rehabilitación de edificios" not in titles("oficinas proximidad")
     assert verify().clean
 
@@ -181,9 +181,9 @@ class TagCollector(HTMLParser):
         self.seen.append((tag, tuple(attrs)))
 
 
-def test_did_you_mean_and_suggestions(search_engine):
-    response = search(build_request("renovaton"))
-    assert response.total == 0 and response.suggestion == "renovation"
+def test_typos_are_forgiven_and_suggestions_complete_titles(search_engine):
+    found = search(build_request("renovaton"))
+    assert found.total and "renovation" in " ".join(hit.title for hit in found.results[:5]).lower()
     from search.service import suggest
 
     suggestions, engine = suggest("proxim")
@@ -191,7 +191,7 @@ def test_did_you_mean_and_suggestions(search_engine):
     assert COLOGNE_LESSON_TITLE in [s.title for s in suggestions]
 
 
-def test_query_syntax(search_engine):
+def test_query_syntax(search_engine, words_only):
     assert titles('"proximity offices"')
     assert titles("Superilles OR Fahrradstraßen") and len(titles("Superilles OR Fahrradstraßen")) >= 2
     with_cologne = titles("proximity offices")

@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 
-from search.mapping import LANGUAGES, glossary_concepts, glossary_rules
+from search.analysis import concept_named, concepts_in
+from search.mapping import LANGUAGES, glossary_concepts
 
 FORBIDDEN = (",", "=>", "#", "(", ")")
 
@@ -29,8 +30,9 @@ def test_a_term_names_one_concept_per_language():
     assert [key for key, numbers in owners.items() if len(numbers) > 1] == []
 
 
-def test_rules_rewrite_any_language_into_the_field_language():
-    rule = next(rule for rule in glossary_rules("de") if "wärmepumpe" in rule.split("=>")[1])
-    sources, targets = rule.split("=>")
-    assert "heat pump" in sources and "bomba de calor" in sources
-    assert "heat pump" not in targets
+def test_concepts_are_named_in_any_language_and_found_in_any_form():
+    assert concept_named(["heat", "pump"]) == concept_named(["Wärmepumpe"]) == concept_named(["bomba", "de", "calor"])
+    assert concept_named(["heat"]) is None
+    # A document names the concept in its own language, inflected as its stemmer knows.
+    assert concept_named(["Wärmepumpe"]) in concepts_in("Der Einbau von Wärmepumpen im Altbau", "de")
+    assert concept_named(["district", "heating"]) in concepts_in("Ampliación de la red de calor urbana", "es")

@@ -83,7 +83,9 @@ def storm(pages, rounds, tag, capture):
                 page.save_revision().publish()
 
 
-def test_engine_outage_during_a_storm_of_edits(own_node, client, structure, django_capture_on_commit_callbacks):
+def test_engine_outage_during_a_storm_of_edits(
+    own_node, client, structure, django_capture_on_commit_callbacks, words_only
+):
     rebuild()
     pages = [page.specific for page in LessonPage.objects.live().order_by("pk")] + [
         page.specific for page in ActionPlanPage.objects.live().order_by("pk")
@@ -94,7 +96,7 @@ def test_engine_outage_during_a_storm_of_edits(own_node, client, structure, djan
     storm(pages, STORM // 2, "stormduring", django_capture_on_commit_callbacks)
     assert IndexQueueEntry.objects.count() > 0
     waiting = IndexQueueEntry.objects.all()
-    assert all("unreachable" in entry.last_error for entry in waiting)  # inline attempts failed and were kept
+    assert all("unreachable" in entry.last_error for entry in waiting), {e.last_error for e in waiting}
     statuses = [client.get("/api/search", {"q": query}).status_code for query in ("renovation", "Wärmepumpe", "")]
     statuses += [
         client.get(url).status_code
@@ -132,7 +134,7 @@ def long_lesson(structure, words: int):
     return lesson
 
 
-def test_a_document_the_engine_refuses_fails_alone(strict_node, settings, structure, client):
+def test_a_document_the_engine_refuses_fails_alone(strict_node, settings, structure, client, words_only):
     rebuild()
     settings.SEARCH = {**settings.SEARCH, "MAX_TEXT_CHARS": 10_000_000}  # no cap: the engine must refuse it
     refused = long_lesson(structure, 200_000)  # about 2 MB of text
@@ -146,6 +148,7 @@ def test_a_document_the_engine_refuses_fails_alone(strict_node, settings, struct
     edited.save_revision().publish()
 
     result = drain()
+    get_engine().refresh(search_settings().alias)  # what a search sees a second later
 
     assert (result.indexed, result.failed) == (3, 1)
     entry = IndexQueueEntry.objects.get()

@@ -11,6 +11,7 @@ from kb.content_files.pages import find_city, find_page
 from kb.editorial import city_editors, ensure_editorial_setup, network_editors
 from kb.models import CityPage
 from kb.structure import ensure_site_structure
+from search.indexer import drain, queue_needed
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 HOME_INTRO = """\
@@ -42,6 +43,11 @@ class Command(BaseCommand):
         call_command("import_markdown", *paths, publish=True, stdout=self.stdout, stderr=self.stderr)
         self._set_up_home()
         ensure_editorial_setup()
+        # The queue now (the demo's embeddings, the engine's documents), so that the demo is found by meaning
+        # at once; a worker would take as long.
+        if queue_needed():
+            result = drain()
+            self.stdout.write(f"search queue: {result.indexed} pages indexed, {result.failed} failed")
         if settings.DEBUG:
             self._create_demo_editors()
 

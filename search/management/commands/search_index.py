@@ -1,26 +1,52 @@
 import sys
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from kb.content_types import KINDS
-from search.backends import SearchNotConfigured, require_engine_backend
+from search import embeddings
+from search.backends import SearchNotConfigured, database_backend, engine_backend
 from search.conf import search_settings
 from search.documents import indexable
+from search.embeddings import get_embedder
 from search.engine import EngineError
-from search.indexer import backends, count_indexable, drain, rebuild, verify
-from search.models import IndexQueueEntry, IndexState, SearchDocument
+from search.indexer import (
+    backends,
+    count_indexable,
+    drain,
+    embed_documents,
+    queue_needed,
+    rebuild,
+    stored_documents,
+    verify,
+)
+from search.models import Embedding, IndexQueueEntry, IndexState, SearchDocument
 from search.queue import enqueue, failing
+
+
+def progress_bar(label: str, total: int, unit: str):
+    done = 0
+
+    def progress(count):
+        nonlocal done
+        done += count
+        filled = int(30 * done / total) if total else 30
+        sys.stderr.write(f"\r{label}: [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {unit}")
+        sys.stderr.flush()
+
+    return progress
 
 
 class Command(BaseCommand):
     help = (
-        "Manage the network search's documents: rebuild (the database's, and the engine's behind its alias), "
-        "verify them against the published pages, status, drain the engine's queue, enqueue every page."
+        "Manage the network search's documents: rebuild (the database's, their embeddings, and the engine's behind "
+        "its alias), verify them against the published pages, status, drain the queue, enqueue every page, embed "
+        "(compute missing embeddings; resumable)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rebuild", "verify", "status", "drain", "enqueue"])
+        parser.add_argument("action", choices=["rebuild", "verify", "status", "drain", "enqueue", "embed"])
 
     def handle(self, *args, action, **options):
         try:
@@ -32,16 +58,7 @@ class Command(BaseCommand):
         total = count_indexable()
         failures = {}
         for backend in backends():
-            done = 0
-
-            def progress(count):
-                nonlocal done
-                done += count
-                filled = int(30 * done / total) if total else 30
-                sys.stderr.write(f"\r{backend.name}: [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} documents")
-                sys.stderr.flush()
-
-            result = rebuild(backend, progress)
+            result = rebuild(backend, progress_bar(backend.name, total, "documents"))
             sys.stderr.write("\n")
             self.stdout.write(
                 f"rebuilt {result.backend} ({result.index}): {result.documents} documents in {result.seconds:.1f} s "
@@ -50,6 +67,8 @@ class Command(BaseCommand):
             for index in result.removed_indices:
                 self.stdout.write(f"removed old index {index}")
             failures.update(result.failures)
+            if backend is database_backend():
+                self.do_embed()  # before the engine's index is filled, so that it has every vector
         if failures:
             for page_id, reason in sorted(failures.items()):
                 self.stdout.write(f"  page {page_id} not indexed: {reason[:300]}")
@@ -57,6 +76,23 @@ class Command(BaseCommand):
                 f"{len(failures)} documents were refused by the engine and are missing from the index "
                 "(queued for retry; see `search_index status`)"
             )
+
+    def do_embed(self):
+        """Compute the vectors the documents lack, in batches committed one by one: stop it and run it again."""
+        if get_embedder() is None:
+            return
+        documents = list(stored_documents())
+        lacking = len(documents) - len(embeddings.vectors(doc["embedding_key"] for doc in documents))
+        started = time.perf_counter()
+        computed = embed_documents(documents, progress_bar("embeddings", lacking, "texts"))
+        if computed:
+            sys.stderr.write("\n")
+        seconds = time.perf_counter() - started
+        rate = f" ({computed / seconds:.1f} texts/s)" if computed else ""
+        with_vectors = len(documents)
+        self.stdout.write(f"embedded {computed} texts in {seconds:.1f} s{rate}; {with_vectors} documents have vectors")
+        if computed and engine_backend() is not None:
+            enqueue(int(doc["id"]) for doc in documents)  # the worker sends the vectors to the engine
 
     def do_verify(self):
         drifted = []
@@ -77,8 +113,25 @@ class Command(BaseCommand):
         self.stdout.write("every backend matches the published pages")
 
     def do_status(self):
-        self.stdout.write(f"database: {SearchDocument.objects.count()} documents (published pages: {count_indexable()})")
-        backend = require_engine_backend()
+        documents = SearchDocument.objects
+        with_vectors = documents.filter(embedding_key__in=Embedding.objects.values("key")).count()
+        self.stdout.write(
+            f"database: {documents.count()} documents (published pages: {count_indexable()}), "
+            f"{with_vectors} with their embedding"
+        )
+        queue = IndexQueueEntry.objects
+        due = queue.filter(available_at__lte=timezone.now()).count()
+        retrying = queue.filter(attempts__gt=0).count()
+        self.stdout.write(f"queue: {queue.count()} pages waiting ({due} due, {retrying} retrying after errors)")
+        for entry in failing():
+            self.stdout.write(
+                f"  page {entry.page_id}: {entry.attempts} attempts, next {entry.available_at:%Y-%m-%d %H:%M:%S}; "
+                f"{entry.last_error[:300]}"
+            )
+        backend = engine_backend()
+        if backend is None:
+            self.stdout.write("engine: none (SEARCH_URL is not set); the database answers every search")
+            return
         engine, config = backend.engine, search_settings()
         info = engine.info()
         self.stdout.write(f"engine: {engine.vendor} {info.get('version', {}).get('number', '?')} at {engine.safe_url}")
@@ -91,19 +144,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"rebuild in progress: {state.building_index} since {state.building_since:%Y-%m-%d %H:%M:%S}"
             )
-        queue = IndexQueueEntry.objects
-        due = queue.filter(available_at__lte=timezone.now()).count()
-        retrying = queue.filter(attempts__gt=0).count()
-        self.stdout.write(f"queue: {queue.count()} pages waiting ({due} due, {retrying} retrying after errors)")
-        for entry in failing():
-            self.stdout.write(
-                f"  page {entry.page_id}: {entry.attempts} attempts, next {entry.available_at:%Y-%m-%d %H:%M:%S}; "
-                f"{entry.last_error[:300]}"
-            )
 
     def do_enqueue(self):
         """Queue every published page: the worker re-indexes them in place, without a new index."""
-        require_engine_backend()
+        if not queue_needed():
+            raise CommandError("neither SEARCH_URL nor SEARCH_EMBEDDER is set: there is no queue")
         page_ids = [pk for kind in KINDS for pk in indexable(kind).values_list("pk", flat=True)]
         enqueue(page_ids)
         self.stdout.write(f"queued {len(page_ids)} pages")

@@ -1,22 +1,28 @@
 import signal
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from search.backends import require_engine_backend
-from search.indexer import BULK_SIZE, process_queue
+from search.indexer import process_queue, queue_needed
+
+# Pages per batch: small enough that their embeddings (about 0.1 s each) fit well within the worker's lease.
+BATCH = 100
 
 
 class Command(BaseCommand):
-    help = "Apply queued search index updates until stopped (SIGTERM/SIGINT finish the current batch first)."
+    help = (
+        "Apply queued search updates until stopped: compute embeddings, write the engine's documents "
+        "(SIGTERM/SIGINT finish the current batch first)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--poll", type=float, default=0.5, help="Seconds to wait when the queue is empty")
-        parser.add_argument("--batch", type=int, default=BULK_SIZE, help="Pages per bulk request")
+        parser.add_argument("--batch", type=int, default=BATCH, help="Pages per batch")
         parser.add_argument("--once", action="store_true", help="Exit when nothing is due")
 
     def handle(self, *args, poll, batch, once, **options):
-        require_engine_backend()
+        if not queue_needed():
+            raise CommandError("neither SEARCH_URL nor SEARCH_EMBEDDER is set: the worker has nothing to do")
         self.running = True
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)

@@ -1,0 +1,96 @@
+"""Search by meaning, with the bundled multilingual model, on both backends: nothing here fakes a vector."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from kb.content_files.pages import find_page
+from search import semantics
+from search.embeddings import embedding_key, get_embedder
+from search.indexer import drain, rebuild
+from search.models import Embedding, IndexQueueEntry, SearchDocument
+from search.query import build_request
+from search.service import search
+from tests.network import SORIA_LESSON
+
+from . import embedders
+
+pytestmark = pytest.mark.django_db
+
+SORIA_TITLE = "Oficinas de proximidad para la rehabilitación de edificios"
+
+
+QUESTION = "help for homeowners to rehabilitate old houses in the historic centre"
+
+
+def test_an_english_question_finds_the_spanish_lesson(any_engine, structure):
+    response = search(build_request(QUESTION, page_size=5))
+    assert SORIA_TITLE in [hit.title for hit in response.results]
+    assert response.engine == ("opensearch" if any_engine else "database")
+
+
+def test_results_found_by_meaning_alone_say_so_and_quotes_keep_words_exact(any_engine):
+    request = build_request(QUESTION, page_size=50)
+    by_words = {hit.id for hit in search(replace(request, mode="lexical")).results}
+    by_meaning = {hit.id for hit in search(request).results if hit.by_meaning}
+    assert by_meaning and not by_meaning & by_words  # related, though no word of the query matched
+    exact = search(build_request('"proximity offices"', page_size=50))
+    assert exact.total and not any(hit.by_meaning for hit in exact.results)
+
+
+def test_meaning_respects_exclusions(any_engine):
+    def titles(query: str) -> list[str]:
+        return [hit.title for hit in search(build_request(query, page_size=50)).results]
+
+    with_soria = titles("proximity office renovation advice")
+    without = titles("proximity office renovation advice -Soria")
+    assert SORIA_TITLE in with_soria and SORIA_TITLE not in without
+
+
+def test_language_directions_bring_one_concept_in_two_languages_closer():
+    german, english, other_german = get_embedder().passages(["Wärmepumpe", "heat pump", "Fahrradstraße"])
+    # How much closer the same concept in English is than another concept in German, before and after.
+    before = float(german @ english) - float(german @ other_german)
+    german, english, other_german = semantics.neutral(np.vstack([german, english, other_german]))
+    assert float(german @ english) - float(german @ other_german) > before
+    assert semantics.language_directions().shape[0] >= 10  # one fewer than the glossary's languages
+
+
+def test_embeddings_are_computed_once_per_text_and_never_in_the_editors_request(
+    settings, structure, django_capture_on_commit_callbacks
+):
+    settings.SEARCH = {**settings.SEARCH, "EMBEDDER": "tests.search.embedders.CountingE5", "INDEX_INLINE": True}
+    get_embedder().passages(["warm-up"])  # the model loaded, the glossary's vectors known
+    call_command("search_index", "embed", stdout=open("/dev/null", "w"))
+    embedders.embedded.clear()
+    rebuild()  # the database's documents again: every text is unchanged
+    assert embedders.embedded == []
+
+    lesson = find_page(structure, SORIA_LESSON)
+    lesson.summary = "Una oficina de barrio acompaña a las comunidades de vecinos en cada paso."
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson.save_revision().publish()
+    assert embedders.embedded == []  # the editor's request (with its inline indexing) embedded nothing
+    document = SearchDocument.objects.get(page_id=lesson.pk)
+    assert not Embedding.objects.filter(key=document.embedding_key).exists()
+    assert IndexQueueEntry.objects.filter(page_id=lesson.pk).exists()  # waiting for the worker
+
+    drain()  # what the worker does
+    assert len(embedders.embedded) == 1 and lesson.summary in embedders.embedded[0]
+    assert Embedding.objects.filter(key=document.embedding_key).exists()
+    assert not IndexQueueEntry.objects.filter(page_id=lesson.pk).exists()
+    assert document.embedding_key == embedding_key("multilingual-e5-small", embedders.embedded[0])
+
+
+@pytest.mark.engine
+def test_the_engine_indexes_vectors_with_the_lucene_engine_only(search_engine):
+    from search.conf import search_settings
+
+    (index,) = search_engine.indices_for_alias(search_settings().alias)
+    mapping = search_engine.call("indices.get_mapping", index=index)[index]["mappings"]
+    field = mapping["properties"]["embedding"]
+    assert field["type"] == "knn_vector" and field["method"]["engine"] == "lucene"
+    assert field["dimension"] == get_embedder().dimensions
+    assert mapping["_source"]["excludes"] == ["embedding"]
