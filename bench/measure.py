@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -35,10 +36,11 @@ from bench.server import gunicorn  # noqa: E402
 from kb.content_types import MODELS  # noqa: E402
 from kb.models import LessonPage  # noqa: E402
 from kb.models import pages as knowledge_pages  # noqa: E402
+from search import embeddings, semantics  # noqa: E402
 from search.backends import database_backend, require_engine_backend  # noqa: E402
 from search.backends.engine import build_search, engine_source  # noqa: E402
 from search.conf import search_settings  # noqa: E402
-from search.indexer import rebuild, stored_documents  # noqa: E402
+from search.indexer import embed_documents, rebuild, stored_documents  # noqa: E402
 from search.mapping import knowledge_index  # noqa: E402
 from search.query import build_request  # noqa: E402
 
@@ -132,6 +134,72 @@ def reindex(engine_url: str) -> dict:
         "ratio": engine.docs_per_second / raw_rate,
         "documents": len(documents),
     }
+
+
+def by_meaning(engine_url: str) -> dict:
+    """The cost of searching by meaning: embedding the corpus, rebuilding with vectors, and each query.
+
+    Hybrid and words-only latency come from the same service on the same index, so the ratio is the price of
+    the meaning part (the query's embedding is cached per process, as a repeated query is in production; its
+    cost on a new query is measured on its own).
+    """
+    embedder = embeddings.get_embedder()
+    started = time.perf_counter()
+    computed = embed_documents(stored_documents())
+    embed_seconds = time.perf_counter() - started
+    engine = rebuild()  # now every document carries its vector
+    vectors = embeddings.vectors(d["embedding_key"] for d in stored_documents())
+    documents = [engine_source(d, vectors.get(d["embedding_key"])) for d in stored_documents()]
+    client = OpenSearch([engine_url], timeout=120)
+    raw_index = f"{search_settings().index_prefix}raw-bulk-vectors"
+    client.indices.delete(index=raw_index, ignore_unavailable=True)
+    mapping = knowledge_index(raw_index, dimensions=embedder.dimensions).to_dict()
+    client.indices.create(index=raw_index, body=mapping)
+    started = time.perf_counter()
+    helpers.bulk(client, ({"_index": raw_index, "_id": d["id"], "_source": d} for d in documents), chunk_size=500)
+    raw_rate = len(documents) / (time.perf_counter() - started)
+    client.indices.delete(index=raw_index)
+
+    from search.service import search
+
+    def service(mode):
+        def call(query):
+            q, options = request_args(query)
+            search(replace(build_request(q, **options), mode=mode))
+
+        return percentiles(timed(call))
+
+    hybrid, words = service("hybrid"), service("lexical")
+    languages = require_engine_backend().indexed_languages()
+    bodies = {}
+    for query in QUERIES:
+        request = build_request(query["q"], **request_args(query)[1])
+        geometry = semantics.query_geometry(request.query) if request.uses_meaning else None
+        bodies[id(query)] = build_search(request, languages, geometry).to_dict()
+    raw_hybrid = percentiles(timed(lambda query: client.search(index=search_settings().alias, body=bodies[id(query)])))
+    fresh = [f"{query['q']} {round}" for round in range(3) for query in QUERIES if query["q"]]
+    query_embedding = percentiles([_seconds(embedder.query, text) for text in fresh])
+    return {
+        "model": embedder.model,
+        "texts_embedded": computed,
+        "embed_seconds": embed_seconds,
+        "texts_per_s": computed / embed_seconds if embed_seconds else 0.0,
+        "rebuild_with_vectors_docs_per_s": engine.docs_per_second,
+        "raw_bulk_with_vectors_docs_per_s": raw_rate,
+        "rebuild_with_vectors_ratio": engine.docs_per_second / raw_rate,
+        "service_hybrid": hybrid,
+        "service_words_only": words,
+        "hybrid_to_words_p95": hybrid["p95_ms"] / words["p95_ms"],
+        "raw_engine_hybrid": raw_hybrid,
+        "query_embedding_uncached": query_embedding,
+        "worker_peak_rss_mb": peak_rss_mb(os.getpid()),
+    }
+
+
+def _seconds(function, *args) -> float:
+    started = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - started
 
 
 def api_latency(env: dict) -> dict:
@@ -260,6 +328,9 @@ def main():
     parser.add_argument("--label", required=True)
     parser.add_argument("--database-only", action="store_true")
     parser.add_argument("--skip-database", action="store_true", help="Leave out the (slow) database fallback")
+    parser.add_argument(
+        "--meaning", action="store_true", help="Embed the corpus and measure the search by meaning (slow: ~6 docs/s)"
+    )
     args = parser.parse_args()
     env = dict(os.environ)
     result = {"label": args.label, "docs": args.docs, "database": settings.DATABASES["default"]["ENGINE"]}
@@ -283,6 +354,9 @@ def main():
         result["publish_worker"] = publish_to_searchable(
             {**env, "SEARCH_INDEX_INLINE": "false"}, engine_url, inline=False
         )
+        if args.meaning:
+            print(f"[{args.label}] search by meaning (embedding the corpus)", flush=True)
+            result["by_meaning"] = by_meaning(engine_url)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.label}.json").write_text(json.dumps(result, indent=2))
 

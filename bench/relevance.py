@@ -22,7 +22,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGED = ROOT / "bench" / "relevance" / "judged.yaml"
-MODES = ("hybrid", "lexical", "semantic")
 K = 10
 
 
@@ -145,6 +144,7 @@ def main():
 
         from search import ranking
         from search.backends import database_backend, engine_backend
+        from search.query import MODES
 
         queries = yaml.safe_load(JUDGED.read_text(encoding="utf-8"))
         refs = references()

@@ -37,9 +37,38 @@ def rows(summary: dict) -> list[dict]:
                 "publish_worker_p95_s": pg["publish_worker"]["p95_ms"] / 1000,
                 "web_worker_mb": pg["api"]["web_worker_peak_rss_mb"],
                 "index_worker_mb": pg["publish_worker"]["index_worker_peak_rss_mb"],
+                **_by_meaning(pg.get("by_meaning")),
             }
         )
     return table
+
+
+MEANING_COLUMNS = [
+    "embed_texts_s",
+    "vectors_rebuild_ratio",
+    "hybrid_p95",
+    "words_p95",
+    "hybrid_to_words_p95",
+    "raw_hybrid_p95",
+    "query_embed_p95",
+    "meaning_mb",
+]
+
+
+def _by_meaning(run: dict | None) -> dict:
+    """The `--meaning` measurements, or dashes when the run left them out."""
+    if run is None:
+        return dict.fromkeys(MEANING_COLUMNS)
+    return {
+        "embed_texts_s": run["texts_per_s"],
+        "vectors_rebuild_ratio": run["rebuild_with_vectors_ratio"],
+        "hybrid_p95": run["service_hybrid"]["p95_ms"],
+        "words_p95": run["service_words_only"]["p95_ms"],
+        "hybrid_to_words_p95": run["hybrid_to_words_p95"],
+        "raw_hybrid_p95": run["raw_engine_hybrid"]["p95_ms"],
+        "query_embed_p95": run["query_embedding_uncached"]["p95_ms"],
+        "meaning_mb": run["worker_peak_rss_mb"],
+    }
 
 
 def tables(summary: dict) -> str:
@@ -69,6 +98,7 @@ def tables(summary: dict) -> str:
                 "index_worker_mb",
             ],
         ),
+        ("Search by meaning (--meaning; latency p95 ms in process, memory MB)", ["docs", *MEANING_COLUMNS]),
     ]
     data = rows(summary)
     for title, columns in sections:

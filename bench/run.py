@@ -68,6 +68,9 @@ def main():
         default=10000,
         help="Measure the database fallback only up to this size (it takes long above)",
     )
+    parser.add_argument(
+        "--meaning", action="store_true", help="Also embed each corpus and measure the search by meaning (slow)"
+    )
     args = parser.parse_args()
     base = os.environ["DATABASE_URL"]
     engine = os.environ["SEARCH_URL"]
@@ -87,9 +90,8 @@ def main():
             "SEARCH_API_RATE": "1000000/m",
         }
         with_database = size <= args.database_max
-        postgres = measure(
-            size, args.seed, args.out, env, f"postgres-{size}", [] if with_database else ["--skip-database"]
-        )
+        extra = ([] if with_database else ["--skip-database"]) + (["--meaning"] if args.meaning else [])
+        postgres = measure(size, args.seed, args.out, env, f"postgres-{size}", extra)
         sqlite = None
         if with_database:
             sqlite_file = args.out / f"sqlite-{size}.sqlite3"

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "axes",
+    # Listed so that /api/docs serves the Swagger UI files bundled with django-ninja from this site: its default
+    # loads them from a CDN, which the site's own CSP (script-src 'self') blocks, leaving a blank page.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -67,7 +67,7 @@ def test_benchmark_smoke(engine_url, tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
     }
     subprocess.run(
-        [sys.executable, "bench/measure.py", "--docs", "200", "--out", str(tmp_path), "--label", "smoke"],
+        [sys.executable, "bench/measure.py", "--docs", "200", "--out", str(tmp_path), "--label", "smoke", "--meaning"],
         cwd=ROOT,
         env=env,
         check=True,
@@ -78,8 +78,10 @@ def test_benchmark_smoke(engine_url, tmp_path):
     assert result["reindex"]["documents"] >= 190 and result["api"]["errors"] == 0
     assert result["api"]["engines"] == ["opensearch"]
     assert result["publish_inline"]["n"] == 2 and result["wagtail_backend"]["n"] > 0
+    meaning = result["by_meaning"]
+    assert meaning["texts_embedded"] > 0 and meaning["service_hybrid"]["n"] > 0
 
     from bench.report import tables
 
     summary = {"machine": {}, "runs": [{"size": 200, "postgres": result, "sqlite": result}]}
-    assert "Search latency (ms)" in tables(summary)
+    assert "Search latency (ms)" in tables(summary) and "Search by meaning" in tables(summary)
