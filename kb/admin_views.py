@@ -1,18 +1,29 @@
-"""Admin listings with filters, and the editorial reports (content due for review, Action Plans per city)."""
+"""Admin listings with filters, the editorial reports (content due for review, Action Plans per city) and their
+index, the Markdown preview and where the page chooser opens."""
 
 from datetime import timedelta
 
 import django_filters
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+from wagtail.admin.menu import reports_menu
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from kb.content_types import KINDS
+from kb.editorial import own_city
 from kb.filters import CityFilters, KnowledgeFilters
+from kb.markdown import render_markdown
 from kb.models import ActionPlanPage, CityPage, LessonPage, PlanStatus
 from kb.templatetags.kb_tags import euros
 
@@ -162,3 +173,50 @@ class ActionPlansReport(ReportView):
     def get_queryset(self):
         plans = list(editable(self.request.user, ActionPlanPage))
         return sorted(plans, key=lambda plan: (owning_city(plan), plan.title))
+
+
+class ReportsIndex(WagtailAdminTemplateMixin, TemplateView):
+    """``/admin/reports/``: the reports of the Reports menu (Wagtail's and ours) that this editor may open."""
+
+    page_title = _("Reports")
+    header_icon = "site"
+    template_name = "kb/admin/reports_index.html"
+
+    def get_context_data(self, **kwargs):
+        items = sorted(reports_menu.menu_items_for_request(self.request), key=lambda item: item.order)
+        return super().get_context_data(reports=items, **kwargs)
+
+
+# A page's longest Markdown field is a few thousand characters; anything far beyond is not an edit in progress.
+MAX_PREVIEW_LENGTH = 200_000
+
+
+@require_POST
+def markdown_preview(request):
+    """A Markdown field's text as readers will see it (sanitised HTML), for the widget's Preview button."""
+    text = request.POST.get("text", "")
+    if len(text) > MAX_PREVIEW_LENGTH:
+        return HttpResponseBadRequest(gettext("The text is too long to preview."))
+    # Uncached: drafts in progress would push the published pages' renderings out of the cache.
+    return HttpResponse(render_markdown.__wrapped__(text))
+
+
+CITY_CONTENT_TYPES = {kind.model._meta.label_lower for kind in KINDS if kind.under_city}
+
+
+def choose_page(request, parent_page_id=None):
+    """Open Wagtail's page chooser, for a city editor choosing city content at their own city.
+
+    Wagtail opens a chooser with nothing chosen at the site root (or the common ancestor of the page types,
+    ``/cities/``), among cities a city editor mostly cannot use; it has no hook for where to start.
+    """
+    if parent_page_id is None:
+        wanted = set(request.GET.get("page_type", "").lower().split(","))
+        city = own_city(request.user) if wanted <= CITY_CONTENT_TYPES else None
+        parent_page_id = city.pk if city else None
+    if parent_page_id is None:
+        url = reverse("wagtailadmin_choose_page")
+    else:
+        url = reverse("wagtailadmin_choose_page_child", args=[parent_page_id])
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)

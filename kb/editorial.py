@@ -97,6 +97,19 @@ def can_publish_anywhere(user) -> bool:
     return user.is_superuser or user.groups.filter(name=NETWORK_EDITORS).exists()
 
 
+def own_city(user) -> CityPage | None:
+    """The city whose editors' group the user is in (the first by name, for the rare editor of several)."""
+    return (
+        CityPage.objects.filter(
+            group_permissions__group__user=user,
+            group_permissions__group__name__startswith=CITY_EDITORS_PREFIX,
+            group_permissions__permission__codename="add_page",
+        )
+        .order_by("title")
+        .first()
+    )
+
+
 def review_workflow(reviewers: Group) -> Workflow:
     """Every page under /cities/ is reviewed by a network editor before it is published."""
     workflow, _created = Workflow.objects.get_or_create(name=REVIEW_WORKFLOW, defaults={"active": True})

@@ -26,6 +26,7 @@ from wagtail.search import index
 from wagtail.snippets.blocks import SnippetChooserBlock
 from wagtail.snippets.models import register_snippet
 
+from kb.admin_forms import CityFirstPageChooserPanel, KnowledgePageForm, MarkdownTextarea
 from kb.europe_map import MAP_HEIGHT, MAP_WIDTH, project
 from kb.names import city_name_problem
 from kb.themes import theme_name
@@ -86,9 +87,7 @@ class MarkdownField(models.TextField):
     """Long-form text authored in Markdown; rendered through ``kb.markdown.render_markdown``."""
 
     def formfield(self, **kwargs):
-        field = super().formfield(**kwargs)
-        field.widget.attrs.update({"class": "kb-markdown", "rows": 12})
-        return field
+        return super().formfield(**{"widget": MarkdownTextarea(attrs={"class": "kb-markdown", "rows": 12}), **kwargs})
 
 
 @register_snippet
@@ -179,6 +178,7 @@ class CityPage(Page):
     themes = ParentalManyToManyField("kb.Theme", blank=True, related_name="+", help_text=_("The city's focus themes."))
 
     objects = KnowledgeManager()
+    base_form_class = KnowledgePageForm
 
     class Meta:
         verbose_name = _("city")
@@ -266,9 +266,12 @@ class ContentPage(Page):
     summary = models.TextField(blank=True, help_text=_("One paragraph, shown in listings and search results."))
     body = MarkdownField(blank=True)
     themes = ParentalManyToManyField(Theme, blank=True, related_name="+")
-    editors_pick = models.BooleanField(default=False, help_text=_("Highlighted by the network's editors."))
+    editors_pick = models.BooleanField(
+        default=False, verbose_name=_("editor's pick"), help_text=_("Highlighted by the network's editors.")
+    )
 
     objects = KnowledgeManager()
+    base_form_class = KnowledgePageForm
 
     meta_panels = [
         FieldRowPanel([FieldPanel("language"), FieldPanel("date")]),
@@ -498,18 +501,24 @@ class VisitReportOutput(Orderable):
     report = ParentalKey(VisitReportPage, on_delete=models.CASCADE, related_name="outputs")
     target = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
 
-    panels = [PageChooserPanel("target", ["kb.LessonPage", "kb.ActionPlanPage"])]
+    panels = [CityFirstPageChooserPanel("target", ["kb.LessonPage", "kb.ActionPlanPage"])]
 
 
 class LessonPage(Reviewable, CityContentPage):
     """What a city learned, structured so that another city can judge whether it transfers."""
 
+    # Readers find lessons by theme and date (listings, feeds, the byline under the title): a lesson without them
+    # is lost. Still nullable in the database, so that a draft may be saved before the date is known.
+    date = models.DateField(null=True, help_text=_("Date the lesson refers to."))
+    themes = ParentalManyToManyField(Theme, related_name="+", help_text=_("At least one theme."))
     challenge = MarkdownField(blank=True)
     what_we_did = MarkdownField(blank=True)
     results = MarkdownField(blank=True)
     what_did_not_work = MarkdownField(blank=True)
     transferability = MarkdownField(blank=True, help_text=_("Conditions for transfer to another city."))
-    cost_effort = models.CharField(max_length=255, blank=True, help_text=_("Cost and effort, in a few words."))
+    cost_effort = models.CharField(
+        max_length=255, blank=True, verbose_name=_("cost and effort"), help_text=_("In a few words.")
+    )
     source = models.ForeignKey(
         Page,
         null=True,
@@ -536,7 +545,7 @@ class LessonPage(Reviewable, CityContentPage):
         FieldPanel("body", heading=_("Introduction")),
         *[FieldPanel(name) for name, _label in SECTIONS],
         FieldPanel("cost_effort"),
-        PageChooserPanel("source", ["kb.VisitReportPage", "kb.ActionPlanPage"]),
+        CityFirstPageChooserPanel("source", ["kb.VisitReportPage", "kb.ActionPlanPage"]),
         MultiFieldPanel(ContentPage.meta_panels + [FieldPanel("partner_cities")], heading=_("Classification")),
         MultiFieldPanel(Reviewable.review_panels, heading=_("Freshness")),
     ]
@@ -544,6 +553,9 @@ class LessonPage(Reviewable, CityContentPage):
 
     def clean(self):
         super().clean()
+        # Many-to-many values are not checked by Django's field validation; the importer relies on this check.
+        if not self.themes.all():
+            raise ValidationError({"themes": _("Choose at least one theme.")})
         if self.source_id and not isinstance(self.source.specific, (VisitReportPage, ActionPlanPage)):
             raise ValidationError({"source": _("The source must be a visit report or an action plan.")})
 

@@ -23,3 +23,14 @@ FILES = [
 COLOGNE_LESSON = "lesson:cologne/proximity-offices"
 COLOGNE_LESSON_TITLE = "Proximity offices for building rehabilitation"
 SORIA_LESSON = "lesson:soria/oficinas-de-proximidad"
+
+
+def add_draft_lesson(city, *, title: str, slug: str, language: str = "en", **fields):
+    """A draft lesson under ``city`` that satisfies the model's rules (a date and a theme are required)."""
+    from datetime import date
+
+    from kb.models import LessonPage, Theme
+
+    lesson = LessonPage(title=title, slug=slug, language=language, date=date(2024, 5, 2), live=False, **fields)
+    lesson.themes = [Theme.objects.get(slug="energy")]
+    return city.add_child(instance=lesson)

@@ -304,7 +304,10 @@ def hostile_files(folder):
 
     bases = {
         "city": "type: city\ntitle: Hostileton\nlanguage: en\ncountry: NL\n",
-        "lesson": "type: lesson\ntitle: Hostile lesson\nlanguage: en\ncity: Testville\ncountry: NL\n",
+        "lesson": (
+            "type: lesson\ntitle: Hostile lesson\nlanguage: en\ncity: Testville\ncountry: NL\n"
+            "date: 2024-01-01\nthemes: [Waste and circular economy]\n"
+        ),
         "action_plan": "type: action_plan\ntitle: Hostile plan\nlanguage: en\ncity: Testville\ncountry: NL\n",
         "visit_report": (
             "type: visit_report\ntitle: Hostile visit\nlanguage: en\ncity: Testville\ncountry: NL\n"

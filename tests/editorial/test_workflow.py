@@ -13,7 +13,7 @@ from home.models import HomePage
 from kb.content_files.pages import find_city, find_page
 from kb.editorial import city_editors
 from kb.models import CityPage, LessonPage, Theme
-from tests.network import COLOGNE_LESSON, COLOGNE_LESSON_TITLE, SORIA_LESSON
+from tests.network import COLOGNE_LESSON, COLOGNE_LESSON_TITLE, SORIA_LESSON, add_draft_lesson
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,8 @@ def add_lesson(client, city: CityPage, action: str, title="Repair cafés in ever
             "language": "en",
             "summary": "Residents fix things.",
             "challenge": "Broken things were thrown away.",
+            "date": "2024-05-02",
+            "themes": str(Theme.objects.get(slug="energy").pk),
             action: "1",
         }
     )
@@ -117,11 +119,8 @@ def test_cologne_editor_cannot_touch_soria(client, editors, structure):
 
 def test_the_page_chooser_hides_other_cities_drafts_from_a_city_editor(client, editors, structure):
     soria, cologne = find_city(structure, "Soria"), find_city(structure, "Cologne")
-    def draft(city, title: str, slug: str, language: str):
-        return city.add_child(instance=LessonPage(title=title, slug=slug, language=language, live=False))
-
-    soria_draft = draft(soria, "Soria draft zqx", "zqx", "es")
-    cologne_draft = draft(cologne, "Cologne draft zqy", "zqy", "de")
+    soria_draft = add_draft_lesson(soria, title="Soria draft zqx", slug="zqx", language="es")
+    cologne_draft = add_draft_lesson(cologne, title="Cologne draft zqy", slug="zqy", language="de")
 
     def chooser_titles(user, url, **params) -> str:
         return as_user(client, user).get(url, params).content.decode()

@@ -17,7 +17,7 @@ from wagtail.models import PageViewRestriction
 from kb.content_files.pages import find_city, find_page
 from kb.models import LessonPage
 from search.service import related
-from tests.network import COLOGNE_LESSON, SORIA_LESSON
+from tests.network import COLOGNE_LESSON, SORIA_LESSON, add_draft_lesson
 from tests.served import manage, served
 
 pytestmark = pytest.mark.django_db
@@ -149,9 +149,7 @@ TOKEN = "zzleakcheckzz"
 def hidden_pages(structure, editors):
     """A draft, an unpublished page, a private page and a page awaiting moderation, all carrying TOKEN."""
     cologne = find_city(structure, "Cologne")
-    draft = cologne.add_child(
-        instance=LessonPage(title=f"Draft {TOKEN}", slug="draft-leak", language="en", summary=TOKEN, live=False)
-    )
+    draft = add_draft_lesson(cologne, title=f"Draft {TOKEN}", slug="draft-leak", summary=TOKEN)
     draft.save_revision()
     unpublished = find_page(structure, "lesson:cologne/waermepumpen-mehrfamilienhaus")
     unpublished.title = f"Unpublished {TOKEN}"
@@ -161,9 +159,7 @@ def hidden_pages(structure, editors):
     private.title = f"Private {TOKEN}"
     private.save_revision().publish()
     PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.PASSWORD, password="x")
-    moderated = cologne.add_child(
-        instance=LessonPage(title=f"Moderated {TOKEN}", slug="moderated-leak", language="en", summary=TOKEN, live=False)
-    )
+    moderated = add_draft_lesson(cologne, title=f"Moderated {TOKEN}", slug="moderated-leak", summary=TOKEN)
     revision = moderated.save_revision(user=editors["cologne"])
     moderated.get_workflow().start(moderated, editors["cologne"])
     assert revision and not moderated.live
