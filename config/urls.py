@@ -32,6 +32,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", kb_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", kb_views.favicon, name="favicon"),
 ]
 
 if settings.DEBUG:

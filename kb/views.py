@@ -1,8 +1,9 @@
-"""Pages that are not part of the page tree: themes (all content on one theme) and robots.txt."""
+"""Pages that are not part of the page tree: themes (all content on one theme), robots.txt and the favicon."""
 
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -42,3 +43,10 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page links to; the icon is a static file."""
+    # Not permanent: the static name carries a hash of the content, which changes with the icon.
+    return HttpResponseRedirect(static("img/favicon.ico"))

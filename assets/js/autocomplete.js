@@ -1,9 +1,12 @@
-// Title suggestions for the search box: an ARIA 1.2 combobox that only enhances a working form.
+// Title suggestions for the search boxes (header, home page, search page): an ARIA 1.2 combobox that only
+// enhances a working form. Its announcements come translated from the page (data-suggestions-*). Also the search
+// page's filters: they apply as soon as a box is ticked, and their disclosure opens where there is room for it.
 (function () {
   "use strict";
 
   function setUp(input) {
     var endpoint = input.getAttribute("data-autocomplete");
+    var statusText = input.getAttribute("data-suggestions-status");
     var list = document.createElement("ul");
     var status = document.createElement("div");
     var items = [];
@@ -13,7 +16,7 @@
 
     list.id = input.id + "-suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Suggestions");
+    list.setAttribute("aria-label", input.getAttribute("data-suggestions-label"));
     list.className = "suggestions";
     list.hidden = true;
     status.className = "visually-hidden";
@@ -55,7 +58,7 @@
         list.appendChild(item);
         return item;
       });
-      status.textContent = items.length ? items.length + " suggestions; use the arrow keys to choose." : "";
+      status.textContent = items.length ? statusText.replace("{count}", items.length) : "";
       list.hidden = items.length === 0;
       input.setAttribute("aria-expanded", items.length ? "true" : "false");
       active = -1;
@@ -93,8 +96,16 @@
     });
   }
 
+  // Open on wide screens, where the filters sit beside the results; on a phone they would come before them.
+  function openWhereRoomy() {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+      if (window.matchMedia(details.getAttribute("data-open-wide")).matches) { details.open = true; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-autocomplete]").forEach(setUp);
     autoSubmitFilters();
+    openWhereRoomy();
   });
 })();

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from kb.content_types import is_content, kind_of
+from kb.europe_map import MAP_HEIGHT, MAP_WIDTH, spread
 from kb.markdown import render_markdown
-from kb.models import CONTENT_LANGUAGES, ActionStatus, LessonPage, VisitReportPage
+from kb.models import CONTENT_LANGUAGES, ActionStatus, CityRole, LessonPage, Twinning, VisitReportPage
 from kb.themes import theme_name
 
 register = template.Library()
@@ -53,6 +54,42 @@ def page_type_label(page) -> str:
     if model is None:
         return ""
     return str(kind_of(model).label) if is_content(model) else capfirst(model._meta.verbose_name)
+
+
+@register.filter
+def page_kind(page) -> str:
+    """The content kind's key (``lesson``, ``action_plan``, ...) of a specific page, ``""`` for other pages."""
+    return kind_of(page).key if is_content(page) else ""
+
+
+@register.simple_tag
+def city_relations(city) -> dict:
+    """What a city took part in beyond what it published: visits it made to other cities, lessons it partnered on.
+
+    Visit reports live under the host city, so a city's own children are the visits it hosted; the visits it made
+    are the reports that name it among the visiting cities.
+    """
+    visits = VisitReportPage.objects.published().with_city().filter(visiting_cities=city).exclude(host_city=city)
+    lessons = LessonPage.objects.published().with_city().filter(partner_cities=city).not_child_of(city)
+    return {
+        "visits_made": list(visits.order_by("-start_date")),
+        "partner_lessons": list(lessons.order_by("-date", "-first_published_at")),
+    }
+
+
+@register.inclusion_tag("includes/cities_map.html")
+def cities_map(points: list[dict]) -> dict:
+    """The cities on the map of Europe: close dots kept apart, twinnings as lines, roles by shape and colour."""
+    points = spread([dict(point) for point in points])
+    by_city = {point["city"].pk: point for point in points}
+    pairs = Twinning.objects.filter(city_id__in=by_city, twin_id__in=by_city).values_list("city_id", "twin_id")
+    return {
+        "points": points,
+        "lines": [(by_city[city], by_city[twin]) for city, twin in set(pairs)],
+        "roles": CityRole.choices,
+        "width": MAP_WIDTH,
+        "height": MAP_HEIGHT,
+    }
 
 
 @register.filter

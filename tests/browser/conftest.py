@@ -78,9 +78,13 @@ def browser():
         instance.close()
 
 
-def open_page(browser, site, *, bypass_csp: bool):
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}  # an iPhone 12 to 15, in CSS pixels
+
+
+def open_page(browser, site, *, bypass_csp: bool, viewport: dict = DESKTOP):
     context = browser.new_context(
-        base_url=site["url"], viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=bypass_csp
+        base_url=site["url"], viewport=viewport, locale="en-GB", bypass_csp=bypass_csp, has_touch=viewport is PHONE
     )
     page = context.new_page()
     problems = []
@@ -95,6 +99,15 @@ def open_page(browser, site, *, bypass_csp: bool):
 def page(browser, site):
     """A page that ignores the site's CSP, so that axe can be injected: what it checks is the markup alone."""
     context, page, problems = open_page(browser, site, bypass_csp=True)
+    yield page
+    context.close()
+    assert problems == [], f"JavaScript errors: {problems}"
+
+
+@pytest.fixture
+def phone_page(browser, site):
+    """Like ``page``, on a phone's screen."""
+    context, page, problems = open_page(browser, site, bypass_csp=True, viewport=PHONE)
     yield page
     context.close()
     assert problems == [], f"JavaScript errors: {problems}"
