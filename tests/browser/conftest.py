@@ -16,6 +16,24 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+# One page of every type a reader can reach.
+PAGES = {
+    "home": "/",
+    "lessons": "/lessons/",
+    "lesson": "/cities/cologne/proximity-offices/",
+    "themes": "/themes/",
+    "theme": "/themes/energy/",
+    "cities": "/cities/",
+    "city": "/cities/cologne/",
+    "action-plans": "/action-plans/",
+    "action-plan": "/cities/cologne/aktionsplan-quartiersbueros/",
+    "visit-reports": "/visit-reports/",
+    "visit-report": "/cities/vitoria-gasteiz/co-creation-visit-proximity-offices/",
+    "case-studies": "/case-studies/",
+    "case-study": "/case-studies/proximity-offices-for-renovation/",
+    "search": "/search/?q=renovation",
+}
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

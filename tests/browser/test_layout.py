@@ -5,27 +5,9 @@ import re
 
 import pytest
 
-from .conftest import axe_violations, screenshot
+from .conftest import PAGES, axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
-
-# One page of every type a reader can reach.
-PAGES = {
-    "home": "/",
-    "lessons": "/lessons/",
-    "lesson": "/cities/cologne/proximity-offices/",
-    "themes": "/themes/",
-    "theme": "/themes/energy/",
-    "cities": "/cities/",
-    "city": "/cities/cologne/",
-    "action-plans": "/action-plans/",
-    "action-plan": "/cities/cologne/aktionsplan-quartiersbueros/",
-    "visit-reports": "/visit-reports/",
-    "visit-report": "/cities/vitoria-gasteiz/co-creation-visit-proximity-offices/",
-    "case-studies": "/case-studies/",
-    "case-study": "/case-studies/proximity-offices-for-renovation/",
-    "search": "/search/?q=renovation",
-}
 
 HEADING_LEVELS = "[...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => Number(h.tagName[1]))"
 
