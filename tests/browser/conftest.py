@@ -140,6 +140,15 @@ def strict_page(browser, site):
     assert problems == [], f"JavaScript errors or CSP violations: {problems}"
 
 
+def tab_until(page, reached: str, presses: int = 15) -> bool:
+    """Press Tab until the JavaScript expression ``reached`` is true of the focused element; whether it was."""
+    for _press in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate(reached):
+            return True
+    return False
+
+
 def screenshot(page, name: str) -> None:
     """Saved for reviewers (test-artifacts/ is not committed)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

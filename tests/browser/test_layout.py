@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from .conftest import PAGES, axe_violations, screenshot
+from .conftest import PAGES, axe_violations, screenshot, tab_until
 
 pytestmark = pytest.mark.browser
 
@@ -95,12 +95,7 @@ def test_map_can_be_skipped_by_keyboard(strict_page):
     page = strict_page
     page.goto("/cities/")
     page.locator("#main").focus()
-    for _press in range(15):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.className") == "skip-map":
-            break
-    else:
-        pytest.fail("no skip link before the map")
+    assert tab_until(page, "document.activeElement.className === 'skip-map'"), "no skip link before the map"
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('#cities-table') !== null")

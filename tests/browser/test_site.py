@@ -6,7 +6,7 @@ import pytest
 
 from tests.network import COLOGNE_LESSON_TITLE
 
-from .conftest import PAGES, axe_violations, screenshot
+from .conftest import PAGES, axe_violations, screenshot, tab_until
 
 pytestmark = pytest.mark.browser
 
@@ -72,12 +72,8 @@ def test_keyboard_reaches_main_content_and_search(strict_page):
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     page.goto("/")
-    for _press in range(15):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "header-q":
-            break
-    else:
-        pytest.fail("the search box cannot be reached with the keyboard")
+    reachable = tab_until(page, "document.activeElement.id === 'header-q'")
+    assert reachable, "the search box cannot be reached with the keyboard"
     page.keyboard.type("heat pump")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=heat"))
