@@ -66,14 +66,15 @@ def test_benchmark_smoke(engine_url, tmp_path):
         "SEARCH_API_RATE": "100000/m",
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
     }
-    subprocess.run(
+    finished = subprocess.run(
         [sys.executable, "bench/measure.py", "--docs", "200", "--out", str(tmp_path), "--label", "smoke", "--meaning"],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
         timeout=600,
     )
+    assert finished.returncode == 0, finished.stderr[-4000:]  # the benchmark's own traceback, not just its exit code
     result = json.loads((tmp_path / "smoke.json").read_text())
     assert result["reindex"]["documents"] >= 190 and result["api"]["errors"] == 0
     assert result["api"]["engines"] == ["opensearch"]
