@@ -159,7 +159,7 @@ class ActionPlansReport(ReportView):
         Column("city", accessor=owning_city, label=_("City")),
         TitleColumn("title", label=_("Action Plan"), get_url=edit_url),
         Column("status", accessor="get_status_display", label=_("Status")),
-        Column("actions", accessor=lambda plan: len(plan.actions), label=_("Actions")),
+        Column("actions", accessor=lambda plan: plan.actions.count(), label=_("Actions")),
         Column(
             "done",
             accessor=lambda plan: dict((v, n) for v, _l, n in plan.actions_by_status())["completed"],

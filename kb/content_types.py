@@ -46,9 +46,9 @@ class ContentKind:
 
 
 def _plan_actions(page) -> tuple[list[str], list[str]]:
-    # The stored JSON: titles and descriptions need none of the blocks' database lookups.
-    values = [action["value"] for action in page.actions.raw_data]
-    return [value.get("description") or "" for value in values], [value.get("title") or "" for value in values]
+    actions = list(page.actions.all())
+    plain = [text for action in actions for text in (action.title, action.status_reason) if text]
+    return [action.description for action in actions], plain
 
 
 def _case_study_notes(page) -> tuple[list[str], list[str]]:

@@ -3,6 +3,7 @@
 The page tree is organised by city (``/cities/<city>/<lesson>/``) so that editing permissions can follow it.
 """
 
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,13 +18,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
-from wagtail.fields import StreamField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
-from wagtail.snippets.blocks import SnippetChooserBlock
 from wagtail.snippets.models import register_snippet
 
 from kb.admin_forms import CityFirstPageChooserPanel, KnowledgePageForm, MarkdownTextarea
@@ -126,6 +125,7 @@ COHORT_RANGE = [MinValueValidator(1), MaxValueValidator(99)]
 TARGET_YEAR_RANGE = [MinValueValidator(2020), MaxValueValidator(2100)]
 MAX_POPULATION = 50_000_000  # larger than any city of the network
 MAX_PARTICIPANTS = 10_000
+DEFAULT_UPDATE_INTERVAL_DAYS = 90  # a quarter: the reporting rhythm most plans follow
 
 
 class CityIndexPage(Page):
@@ -332,14 +332,6 @@ class Reviewable(models.Model):
         return self.last_reviewed or (self.last_published_at and timezone.localdate(self.last_published_at))
 
 
-class ActionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
-    DELAYED = "delayed", _("Delayed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ADOPTED = "adopted", _("Adopted")
@@ -347,99 +339,64 @@ class PlanStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
-class KPIValue(blocks.StructValue):
-    def progress_percent(self) -> int | None:
-        """How far ``current`` has moved from ``baseline`` towards ``target``, clamped to 0–100."""
-        baseline, target, current = self.get("baseline"), self.get("target"), self.get("current")
-        if None in (baseline, target, current) or target == baseline:
-            return None
-        share = (Decimal(current) - Decimal(baseline)) / (Decimal(target) - Decimal(baseline))
-        return int(max(Decimal(0), min(Decimal(1), share)) * 100)
+class ActionPlanPage(RoutablePageMixin, Reviewable, CityContentPage):
+    """A city's adopted plan; its actions and indicators are records of their own (``plans.models``)."""
 
-
-class KPIBlock(blocks.StructBlock):
-    name = blocks.CharBlock()
-    unit = blocks.CharBlock(required=False)
-    baseline = blocks.DecimalBlock(required=False, max_digits=16, decimal_places=4)
-    target = blocks.DecimalBlock(required=False, max_digits=16, decimal_places=4)
-    current = blocks.DecimalBlock(required=False, max_digits=16, decimal_places=4)
-
-    class Meta:
-        value_class = KPIValue
-        icon = "clipboard-list"
-
-
-class ActionBlock(blocks.StructBlock):
-    title = blocks.CharBlock()
-    description = blocks.TextBlock(required=False, help_text=_("Markdown."))
-    theme = SnippetChooserBlock(Theme, required=False)
-    lead_department = blocks.CharBlock(required=False)
-    planned_start = blocks.DateBlock(required=False)
-    planned_end = blocks.DateBlock(required=False)
-    actual_start = blocks.DateBlock(required=False)
-    actual_end = blocks.DateBlock(required=False)
-    budget_eur = blocks.DecimalBlock(
-        required=False, min_value=0, max_digits=14, decimal_places=2, label=_("Budget (EUR)")
-    )
-    status = blocks.ChoiceBlock(choices=ActionStatus.choices, default=ActionStatus.PLANNED)
-    kpis = blocks.ListBlock(KPIBlock(), required=False, label=_("KPIs"))
-    lessons = blocks.ListBlock(
-        blocks.PageChooserBlock(page_type="kb.LessonPage"), required=False, label=_("Lessons that informed it")
-    )
-
-    class Meta:
-        icon = "tasks"
-
-    def clean(self, value):
-        value = super().clean(value)
-        errors = {}
-        for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
-            if value.get(start) and value.get(end) and value[end] < value[start]:
-                errors[end] = ValidationError(_("The action cannot end before it starts."))
-        if errors:
-            raise blocks.StructBlockValidationError(block_errors=errors)
-        return value
-
-
-class ActionPlanPage(Reviewable, CityContentPage):
     status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     adopted_on = models.DateField(null=True, blank=True)
-    actions = StreamField([("action", ActionBlock())], blank=True)
+    update_interval_days = models.PositiveSmallIntegerField(
+        _("update interval (days)"),
+        default=DEFAULT_UPDATE_INTERVAL_DAYS,
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
+        help_text=_("An action with no status update or indicator value for this long is shown as not updated."),
+    )
 
     class Meta:
         verbose_name = _("Action Plan")
         verbose_name_plural = _("Action Plans")
 
     content_panels = Page.content_panels + [
-        FieldRowPanel([FieldPanel("status"), FieldPanel("adopted_on")]),
+        FieldRowPanel([FieldPanel("status"), FieldPanel("adopted_on"), FieldPanel("update_interval_days")]),
         FieldPanel("summary"),
         FieldPanel("body"),
-        FieldPanel("actions"),
+        InlinePanel("actions", heading=_("Actions"), label=_("Action")),
+        InlinePanel("indicators", heading=_("Indicators"), label=_("Indicator")),
         InlinePanel("attachments", heading=_("Attachments"), label=_("Document")),
         MultiFieldPanel(ContentPage.meta_panels + [FieldPanel("partner_cities")], heading=_("Classification")),
         MultiFieldPanel(Reviewable.review_panels, heading=_("Freshness")),
     ]
 
-    def action_values(self):
-        return [block.value for block in self.actions]
+    def get_context(self, request, *args, **kwargs):
+        from plans.progress import plan_progress  # plans.models imports this module: import at call time
+
+        return {**super().get_context(request, *args, **kwargs), "progress": plan_progress(self)}
+
+    @path("actions/<slug:identifier>/", name="action")
+    def action_view(self, request, identifier):
+        from plans.views import action_page
+
+        return action_page(request, self, identifier)
 
     def actions_by_status(self) -> list[tuple[str, str, int]]:
         """``(status, label, count)`` for every status, in workflow order."""
-        counts = {}
-        for action in self.action_values():
-            counts[action["status"]] = counts.get(action["status"], 0) + 1
+        from plans.models import ActionStatus
+
+        counts = Counter(action.status for action in self.actions.all())
         return [(value, label, counts.get(value, 0)) for value, label in ActionStatus.choices]
 
     def total_budget(self) -> Decimal:
-        return sum((a["budget_eur"] or Decimal(0) for a in self.action_values()), Decimal(0))
+        return sum((action.budget_planned_eur or Decimal(0) for action in self.actions.all()), Decimal(0))
+
+    def total_spent(self) -> Decimal:
+        return sum((action.budget_spent_eur or Decimal(0) for action in self.actions.all()), Decimal(0))
 
     def actions_by_theme(self) -> list[tuple[str, int, Decimal]]:
         """``(theme name, actions, budget)`` per theme, alphabetically."""
         totals: dict[str, tuple[int, Decimal]] = {}
-        for action in self.action_values():
-            name = action["theme"].name if action["theme"] else str(_("No theme"))
+        for action in self.actions.all():
+            name = action.theme.name if action.theme else str(_("No theme"))
             count, budget = totals.get(name, (0, Decimal(0)))
-            totals[name] = (count + 1, budget + (action["budget_eur"] or Decimal(0)))
+            totals[name] = (count + 1, budget + (action.budget_planned_eur or Decimal(0)))
         return [(name, count, budget) for name, (count, budget) in sorted(totals.items())]
 
 

@@ -22,6 +22,8 @@ FILES = [
 
 COLOGNE_LESSON = "lesson:cologne/proximity-offices"
 COLOGNE_LESSON_TITLE = "Proximity offices for building rehabilitation"
+COLOGNE_PLAN = "action_plan:cologne/aktionsplan-quartiersbueros"
+SORIA_PLAN = "action_plan:soria/plan-de-accion-oficinas-de-proximidad"
 SORIA_LESSON = "lesson:soria/oficinas-de-proximidad"
 
 

@@ -20,7 +20,6 @@ from wagtail.search.backends import get_search_backends
 
 from kb.models import (
     ActionPlanPage,
-    ActionStatus,
     CaseStudyItem,
     CaseStudyPage,
     CityPage,
@@ -33,6 +32,7 @@ from kb.models import (
 )
 from kb.slugs import slug_for
 from kb.structure import ensure_site_structure
+from plans.models import Action, ActionStatus, Indicator, IndicatorGoal, IndicatorValue
 from search.backends import database_backend
 from search.indexer import rebuild
 
@@ -164,13 +164,14 @@ class CorpusGenerator:
                 },
             )
         if kind == "action_plan":
-            return ActionPlanPage(
+            plan = ActionPlanPage(
                 **common,
                 body=self.paragraphs(language, 2, theme, place),
                 status=self.random.choice(PlanStatus.values),
                 adopted_on=when,
-                actions=[("action", self.action(language, when, lessons)) for _ in range(self.random.randint(3, 8))],
             )
+            plan.actions, plan.indicators = self.plan_records(language, when, lessons)
+            return plan
         report = VisitReportPage(
             **common,
             body=self.paragraphs(language, 1, theme, place),
@@ -201,34 +202,44 @@ class CorpusGenerator:
         ]
         return page
 
-    def action(self, language, start, lessons) -> dict:
+    def plan_records(self, language, start, lessons) -> tuple[list[Action], list[Indicator]]:
+        """3–8 actions, each moving one indicator with a year of monthly values."""
         words = vocabulary.TEXT[language]
-        planned_end = start + timedelta(days=self.random.randint(90, 900))
-        status = self.random.choice(ActionStatus.values)
-        name, unit = self.random.choice(words["kpis"])
-        baseline = self.random.randint(0, 500)
-        return {
-            "title": self.random.choice(words["action_titles"]),
-            "description": self.sentence(language),
-            "theme": self.themes[self.random.choice(vocabulary.THEME_SLUGS)],
-            "lead_department": self.random.choice(words["departments"]),
-            "planned_start": start,
-            "planned_end": planned_end,
-            "actual_start": start + timedelta(days=self.random.randint(0, 60)) if status != "planned" else None,
-            "actual_end": planned_end if status == "completed" else None,
-            "budget_eur": Decimal(self.random.randrange(20, 5000) * 1000),
-            "status": status,
-            "kpis": [
-                {
-                    "name": name,
-                    "unit": unit,
-                    "baseline": Decimal(baseline),
-                    "target": Decimal(baseline + self.random.randint(50, 2000)),
-                    "current": Decimal(baseline + self.random.randint(0, 1000)),
-                }
-            ],
-            "lessons": [self.random.choice(lessons)] if lessons and self.random.random() < 0.4 else [],
-        }
+        actions, indicators = [], []
+        for position in range(self.random.randint(3, 8)):
+            planned_end = start + timedelta(days=self.random.randint(90, 900))
+            status = self.random.choice(ActionStatus.values)
+            name, unit = self.random.choice(words["kpis"])
+            baseline = self.random.randint(0, 500)
+            indicator = Indicator(
+                identifier=f"indicator-{position + 1}", name=name, unit=unit, sort_order=position,
+                baseline_date=start, baseline_value=Decimal(baseline),
+            )  # fmt: skip
+            indicator.goals = [IndicatorGoal(date=planned_end, value=Decimal(baseline + self.random.randint(50, 2000)))]
+            step = self.random.randint(1, 80)
+            indicator.values = [
+                IndicatorValue(date=start + timedelta(days=30 * month), value=Decimal(baseline + step * month))
+                for month in range(1, 13)
+            ]
+            action = Action(
+                identifier=str(position + 1),
+                sort_order=position,
+                title=self.random.choice(words["action_titles"]),
+                description=self.sentence(language),
+                theme=self.themes[self.random.choice(vocabulary.THEME_SLUGS)],
+                lead_department=self.random.choice(words["departments"]),
+                planned_start=start,
+                planned_end=planned_end,
+                actual_start=start + timedelta(days=self.random.randint(0, 60)) if status != "planned" else None,
+                actual_end=planned_end if status == "completed" else None,
+                budget_planned_eur=Decimal(self.random.randrange(20, 5000) * 1000),
+                status=status,
+                indicator_ids=indicator.identifier,
+            )
+            action.lessons = [self.random.choice(lessons)] if lessons and self.random.random() < 0.4 else []
+            actions.append(action)
+            indicators.append(indicator)
+        return actions, indicators
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -307,12 +318,42 @@ class CorpusGenerator:
                     for related in getattr(page, name).all()
                 ]
             )
+        if model is ActionPlanPage:
+            self._write_plan_records(pages)
         if model is CaseStudyPage:
             items = [item for page in pages for item in page.items.all()]
             for page in pages:
                 for item in page.items.all():
                     item.case_study_id = page.pk
             CaseStudyItem.objects.bulk_create(items)
+
+    @staticmethod
+    def _write_plan_records(plans) -> None:
+        actions, indicators = [], []
+        for plan in plans:
+            for record in (*plan.actions.all(), *plan.indicators.all()):
+                record.plan_id = plan.pk
+            actions += plan.actions.all()
+            indicators += plan.indicators.all()
+        Action.objects.bulk_create(actions)
+        Indicator.objects.bulk_create(indicators)  # sets the primary keys the series below refer to
+        values, goals = [], []
+        for indicator in indicators:
+            for value in indicator.values.all():
+                value.indicator_id = indicator.pk
+                values.append(value)
+            for goal in indicator.goals.all():
+                goal.indicator_id = indicator.pk
+                goals.append(goal)
+        IndicatorValue.objects.bulk_create(values, batch_size=BATCH)
+        IndicatorGoal.objects.bulk_create(goals, batch_size=BATCH)
+        Action.lessons.through.objects.bulk_create(
+            [
+                Action.lessons.through(action_id=action.pk, lessonpage_id=lesson.pk)
+                for action in actions
+                for lesson in action.lessons.all()
+            ]
+        )
 
     # --- text ----------------------------------------------------------------------------------------
 

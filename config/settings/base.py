@@ -32,13 +32,19 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# An Action Plan's edit form carries every action, status update, indicator and measured value: a plan of 200
+# actions with 200 indicators of 24 monthly values posts about 35,000 fields (Django refuses more than 1,000 by
+# default, with a bare 400). The body stays capped by DATA_UPLOAD_MAX_MEMORY_SIZE, and only the admin posts forms.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50_000
 
 INSTALLED_APPS = [
     "home",
     "kb",
     "search",
+    "plans",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",

@@ -11,6 +11,7 @@ from pathlib import Path
 from wagtail.models import Page
 
 from kb.models import (
+    DEFAULT_UPDATE_INTERVAL_DAYS,
     CaseStudyItem,
     CityRole,
     PlanStatus,
@@ -20,10 +21,12 @@ from kb.models import (
     VisitReportOutput,
 )
 from kb.slugs import slug_for
+from plans.models import Action, CommonIndicator, Indicator, IndicatorGoal, IndicatorValue, StatusUpdate
 
 from .document import CASE_STUDY_OWNER, ContentDocument, ContentFileError, join_sections, split_sections
 from .schema import (
     ACTION,
+    INDICATOR,
     TWIN,
     Field,
     NamedFieldError,
@@ -76,6 +79,9 @@ class Codec:
         else:
             setattr(page, self.body_field, document.body)
 
+    def check(self, meta: dict) -> None:
+        """Rules across fields of one file (each field is already valid on its own); raise ``NamedFieldError``."""
+
     def fill_relations(self, page, document: ContentDocument, writer) -> None:
         page.themes = list(Theme.objects.filter(name__in=document.meta.get("themes", [])))
 
@@ -103,9 +109,9 @@ class Codec:
         raise NotImplementedError
 
 
-def _cleared(page, name: str):
-    """The value of a field that a file leaves out."""
-    model_field = page._meta.get_field(name)
+def _cleared(record, name: str):
+    """The value of a field that a file leaves out (``record``: a page, a record or their model)."""
+    model_field = record._meta.get_field(name)
     return None if model_field.null else model_field.get_default()
 
 
@@ -244,46 +250,146 @@ class LessonCodec(CityContentCodec):
 
 
 class ActionPlanCodec(CityContentCodec):
+    """A plan with its indicators (each with baseline, goals and dated values) and its actions (with updates).
+
+    Actions and indicators carry the identifiers that their addresses, the spreadsheets and the actions' links to
+    indicators use; records whose identifier is already in the plan keep their database id.
+    """
+
     kind = "action_plan"
     fields = {
         **CityContentCodec.base_fields,
         "status": Field(choice(PlanStatus.choices), default=PlanStatus.DRAFT.value),
         "adopted_on": Field(date),
+        "update_interval_days": Field(integer, default=DEFAULT_UPDATE_INTERVAL_DAYS),
+        "indicators": Field(list_of(mapping(INDICATOR), unique=False)),
         "actions": Field(list_of(mapping(ACTION), unique=False)),
     }
-    simple = (*CONTENT_SIMPLE, "status", "adopted_on")
+    simple = (*CONTENT_SIMPLE, "status", "adopted_on", "update_interval_days")
+
+    def check(self, meta):
+        indicators = meta.get("indicators", [])
+        _unique_ids("indicators", indicators)
+        _unique_ids("actions", meta.get("actions", []))
+        for position, indicator in enumerate(indicators, start=1):
+            dates = [value["date"] for value in indicator.get("values", [])]
+            if len(set(dates)) != len(dates):
+                repeated = next(day for day in dates if dates.count(day) > 1)
+                raise NamedFieldError("indicators", f"item {position}: two values dated {repeated.isoformat()}")
+        known = {indicator["id"] for indicator in indicators}
+        for position, action in enumerate(meta.get("actions", []), start=1):
+            unknown = [key for key in action.get("indicators", []) if key not in known]
+            if unknown:
+                raise NamedFieldError(
+                    "actions", f"item {position}: field 'indicators': '{unknown[0]}' is not the id of an indicator"
+                )
 
     def fill_relations(self, page, document, writer):
         super().fill_relations(page, document, writer)
-        page.actions = [
-            {"type": "action", "value": _action_data(action, writer)} for action in document.meta.get("actions", [])
-        ]
+        themes = {theme.name: theme for theme in Theme.objects.all()}
+        common = {indicator.slug: indicator for indicator in CommonIndicator.objects.all()}
+        indicator_pks = dict(page.indicators.values_list("identifier", "pk")) if page.pk else {}
+        action_pks = dict(page.actions.values_list("identifier", "pk")) if page.pk else {}
+        page.indicators = _ordered(
+            _indicator(data, indicator_pks.get(data["id"]), common) for data in document.meta.get("indicators", [])
+        )
+        page.actions = _ordered(
+            _action(data, action_pks.get(data["id"]), themes, writer) for data in document.meta.get("actions", [])
+        )
 
     def meta(self, page):
-        return {**super().meta(page), "actions": [_action_meta(block.value) for block in page.actions]}
+        return {
+            **super().meta(page),
+            "indicators": [_indicator_meta(indicator) for indicator in page.indicators.all()],
+            "actions": [_action_meta(action) for action in page.actions.all()],
+        }
 
 
-def _action_data(action: dict, writer) -> dict:
-    """An action in the StreamField's stored (JSON) form."""
-    data = {key: action.get(key) for key in ("title", "description", "lead_department", "status")}
-    for key in ("planned_start", "planned_end", "actual_start", "actual_end"):
-        data[key] = action[key].isoformat() if key in action else None
-    data["budget_eur"] = str(action["budget_eur"]) if "budget_eur" in action else None
-    data["theme"] = Theme.objects.get(name=action["theme"]).pk if "theme" in action else None
-    data["kpis"] = [
-        {key: value if key in ("name", "unit") else str(value) for key, value in kpi.items()}
-        for kpi in action.get("kpis", [])
-    ]
-    data["lessons"] = [writer.page(ref, "actions.lessons").pk for ref in action.get("lessons", [])]
-    return data
+def _ordered(records) -> list:
+    """Inline records in the file's order (the admin's drag order is ``sort_order`` too)."""
+    records = list(records)
+    for position, record in enumerate(records):
+        record.sort_order = position
+    return records
 
 
-def _action_meta(value) -> dict:
-    meta = {name: value[name] for name in ACTION if name not in ("theme", "kpis", "lessons")}
-    meta["theme"] = value["theme"].name if value["theme"] else None
-    meta["kpis"] = [dict(kpi) for kpi in value["kpis"]]
-    meta["lessons"] = [reference_for(lesson.specific) for lesson in value["lessons"] if lesson]
-    return {name: meta[name] for name in ACTION}
+def _unique_ids(field_name: str, items: list[dict]) -> None:
+    seen = set()
+    for position, item in enumerate(items, start=1):
+        if item["id"] in seen:
+            raise NamedFieldError(field_name, f"item {position}: the id '{item['id']}' is used twice")
+        seen.add(item["id"])
+
+
+ACTION_SIMPLE = ("title", "description", "lead_department", "phase", "status", "status_reason", "planned_start",
+                 "planned_end", "actual_start", "actual_end", "budget_planned_eur", "budget_spent_eur")  # fmt: skip
+
+
+def _indicator(data: dict, pk, common: dict) -> Indicator:
+    baseline = data.get("baseline", {})
+    indicator = Indicator(
+        pk=pk,
+        identifier=data["id"],
+        name=data["name"],
+        unit=data.get("unit", ""),
+        direction=data["direction"],
+        common=common.get(data.get("common")),
+        baseline_date=baseline.get("date"),
+        baseline_value=baseline.get("value"),
+    )
+    indicator.goals = _ordered(
+        IndicatorGoal(date=goal.get("date"), value=goal["value"]) for goal in data.get("goals", [])
+    )
+    indicator.values = _ordered(
+        IndicatorValue(date=value["date"], value=value["value"], source=value.get("source", ""))
+        for value in data.get("values", [])
+    )
+    return indicator
+
+
+def _indicator_meta(indicator: Indicator) -> dict:
+    baseline = {"date": indicator.baseline_date, "value": indicator.baseline_value}
+    return {
+        "id": indicator.identifier,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "common": indicator.common.slug if indicator.common else None,
+        "baseline": baseline if indicator.baseline_value is not None else None,
+        "goals": [{"date": goal.date, "value": goal.value} for goal in indicator.goals.all()],
+        "values": [
+            {"date": value.date, "value": value.value, "source": value.source} for value in indicator.series()
+        ],
+    }
+
+
+def _action(data: dict, pk, themes: dict, writer) -> Action:
+    fields = {name: data.get(name, _cleared(Action, name)) for name in ACTION_SIMPLE}
+    action = Action(pk=pk, identifier=data["id"], **fields)
+    action.theme = themes.get(data.get("theme"))
+    action.partners = "; ".join(data.get("partners", []))
+    action.indicator_ids = ", ".join(data.get("indicators", []))
+    action.lessons = [writer.page(ref, "actions.lessons") for ref in data.get("lessons", [])]
+    action.updates = _ordered(
+        StatusUpdate(date=update["date"], author=update["author"], status=update.get("status", ""), text=update["text"])
+        for update in data.get("updates", [])
+    )
+    return action
+
+
+def _action_meta(action: Action) -> dict:
+    return {
+        "id": action.identifier,
+        **{name: getattr(action, name) for name in ACTION_SIMPLE},
+        "theme": action.theme.name if action.theme else None,
+        "partners": action.partner_list(),
+        "indicators": action.indicator_identifiers(),
+        "lessons": [reference_for(lesson.specific) for lesson in action.lessons.all()],
+        "updates": [
+            {"date": update.date, "author": update.author, "status": update.status, "text": update.text}
+            for update in action.updates.all()
+        ],
+    }
 
 
 class VisitReportCodec(CityContentCodec):
@@ -385,6 +491,7 @@ def parse_document(raw: dict, body: str, path, vocabulary: Vocabulary) -> Conten
     try:
         header = parse_fields({k: raw.get(k) for k in HEADER}, CITY_HEADER if kind == "city" else HEADER, vocabulary)
         meta = parse_fields({k: v for k, v in raw.items() if k not in HEADER}, TYPES[kind], vocabulary)
+        CODECS[kind].check(meta)
     except NamedFieldError as error:
         raise ContentFileError(path, error.name, str(error)) from None
     return ContentDocument(

@@ -11,7 +11,6 @@ from pathlib import Path
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from modelcluster.models import get_all_child_relations
-from wagtail.fields import StreamField
 
 from kb.content_types import BY_KEY
 from kb.models import CityPage
@@ -175,26 +174,31 @@ FRONT_MATTER_NAMES = {"twinnings": "twins", "description": "body"}
 
 
 def validate(page) -> None:
-    """The checks the admin's form makes: the page's fields, its inline rows and its blocks.
+    """The checks the admin's form makes: the page's fields and its inline rows, nested ones included.
 
-    Wagtail validates a draft's title and slug only, and never an inline row or a block on save; an import
-    must not store what the admin would refuse.
+    Wagtail validates a draft's title and slug only, and never an inline row on save; an import must not store
+    what the admin would refuse.
     """
     page.full_clean()
-    for relation in get_all_child_relations(type(page)):
+    problem = _child_problem(page)
+    if problem:
+        raise ValidationError({problem[0]: problem[1]})
+
+
+def _child_problem(record) -> tuple[str, str] | None:
+    """``(relation, "item 2: goals item 1: field 'value': …")`` for the first invalid inline row, nested or not."""
+    for relation in get_all_child_relations(type(record)):
         name = relation.get_accessor_name()
-        for position, child in enumerate(getattr(page, name).all(), start=1):
+        for position, child in enumerate(getattr(record, name).all(), start=1):
             try:
                 child.full_clean(exclude=[relation.field.name])
             except ValidationError as error:
                 field_name, message = _first_problem(error)
-                raise ValidationError({name: f"item {position}: field '{field_name}': {message}"}) from error
-    for model_field in page._meta.get_fields():
-        if isinstance(model_field, StreamField):
-            try:
-                model_field.stream_block.clean(getattr(page, model_field.name))
-            except ValidationError as error:
-                raise ValidationError({model_field.name: _block_problem(error)}) from error
+                return name, f"item {position}: field '{field_name}': {message}"
+            inner = _child_problem(child)
+            if inner:
+                return name, f"item {position}: {inner[0]} {inner[1]}"
+    return None
 
 
 def _first_problem(error: ValidationError) -> tuple[str | None, str]:
@@ -203,12 +207,3 @@ def _first_problem(error: ValidationError) -> tuple[str | None, str]:
     return (None if name == NON_FIELD_ERRORS else name), "; ".join(problems)
 
 
-def _block_problem(error: ValidationError) -> str:
-    """``item 2: field 'budget_eur': …`` — the same wording as the schema's errors in nested fields."""
-    block_errors = getattr(error, "block_errors", None)
-    if block_errors:
-        key = min(block_errors)  # the first child with an error: indexes of a list, names of a struct
-        inner = block_errors[key]
-        where = f"item {key + 1}" if isinstance(key, int) else f"field '{key}'"
-        return f"{where}: {_block_problem(inner)}"
-    return "; ".join(getattr(error, "non_block_errors", None) or error.messages)

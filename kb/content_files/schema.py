@@ -17,8 +17,9 @@ from django.core.validators import URLValidator
 from django.utils.text import slugify
 from django_countries import countries
 
-from kb.models import CONTENT_LANGUAGES, ActionStatus
+from kb.models import CONTENT_LANGUAGES
 from kb.names import name_problem
+from plans.models import ActionStatus, Direction, Phase
 
 LANGUAGE_CODES = {code for code, _name in CONTENT_LANGUAGES}
 CITY_LABEL = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<country>[A-Za-z]{2})\)$")
@@ -41,16 +42,18 @@ class Vocabulary:
     """Names and slugs of the themes, so that parsing does not query the database per value."""
 
     themes: dict[str, str]  # lower-case name or slug → canonical name
+    common_indicators: frozenset[str] = frozenset()  # slugs of the network's common indicators
 
     @classmethod
     def load(cls):
         from kb.models import Theme
+        from plans.models import CommonIndicator
 
         themes = {}
         for name, slug in Theme.objects.values_list("name", "slug"):
             themes[name.lower()] = name
             themes[slug] = name
-        return cls(themes)
+        return cls(themes, frozenset(CommonIndicator.objects.values_list("slug", flat=True)))
 
 
 def scalar(value) -> None:
@@ -194,6 +197,14 @@ def theme(value, vocabulary: "Vocabulary") -> str:
     return name
 
 
+def common_indicator(value, vocabulary: "Vocabulary") -> str:
+    key = slug(value)
+    if key not in vocabulary.common_indicators:
+        known = ", ".join(sorted(vocabulary.common_indicators)) or "none defined"
+        raise FieldError(f"unknown common indicator '{key}' (known: {known})")
+    return key
+
+
 def reference(*types: str) -> Callable:
     def parse(value, _vocabulary=None) -> str:
         value = text(value).lower()
@@ -266,26 +277,43 @@ def parse_fields(raw: dict, fields: dict[str, Field], vocabulary) -> dict:
     return values
 
 
-KPI = {
-    "name": Field(text, required=True),
-    "unit": Field(text),
-    "baseline": Field(decimal),
-    "target": Field(decimal),
-    "current": Field(decimal),
+POINT = {"date": Field(date), "value": Field(decimal, required=True)}
+MEASURED = {"date": Field(date, required=True), "value": Field(decimal, required=True), "source": Field(text_of(255))}
+INDICATOR = {
+    "id": Field(slug, required=True),
+    "name": Field(text_of(200), required=True),
+    "unit": Field(text_of(40)),
+    "direction": Field(choice(Direction.choices), default=Direction.INCREASE.value),
+    "common": Field(common_indicator),
+    "baseline": Field(mapping(POINT)),
+    "goals": Field(list_of(mapping(POINT), unique=False)),
+    "values": Field(list_of(mapping(MEASURED), unique=False)),
+}
+STATUS_UPDATE = {
+    "date": Field(date, required=True),
+    "author": Field(text_of(120), required=True),
+    "status": Field(choice(ActionStatus.choices)),
+    "text": Field(text_of(2000), required=True),
 }
 ACTION = {
-    "title": Field(text, required=True),
+    "id": Field(slug, required=True),
+    "title": Field(text_of(255), required=True),
     "description": Field(text),
     "theme": Field(theme),
-    "lead_department": Field(text),
+    "lead_department": Field(text_of(200)),
+    "partners": Field(list_of(text)),
+    "phase": Field(choice(Phase.choices)),
+    "status": Field(choice(ActionStatus.choices), default=ActionStatus.PLANNED.value),
+    "status_reason": Field(text_of(500)),
     "planned_start": Field(date),
     "planned_end": Field(date),
     "actual_start": Field(date),
     "actual_end": Field(date),
-    "budget_eur": Field(decimal),
-    "status": Field(choice(ActionStatus.choices), default=ActionStatus.PLANNED.value),
-    "kpis": Field(list_of(mapping(KPI), unique=False)),
+    "budget_planned_eur": Field(decimal),
+    "budget_spent_eur": Field(decimal),
+    "indicators": Field(list_of(slug)),
     "lessons": Field(list_of(reference("lesson"))),
+    "updates": Field(list_of(mapping(STATUS_UPDATE), unique=False)),
 }
 TWIN = {
     "city": Field(city_label, required=True),

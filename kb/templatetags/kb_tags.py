@@ -11,7 +11,7 @@ from django_countries import countries
 from kb.content_types import is_content, kind_of
 from kb.europe_map import MAP_HEIGHT, MAP_WIDTH, spread
 from kb.markdown import render_markdown
-from kb.models import CONTENT_LANGUAGES, ActionStatus, CityRole, LessonPage, Twinning, VisitReportPage
+from kb.models import CONTENT_LANGUAGES, CityRole, LessonPage, Twinning, VisitReportPage
 from kb.themes import theme_name
 
 register = template.Library()
@@ -90,11 +90,6 @@ def cities_map(points: list[dict]) -> dict:
         "width": MAP_WIDTH,
         "height": MAP_HEIGHT,
     }
-
-
-@register.filter
-def action_status(value: str) -> str:
-    return dict(ActionStatus.choices).get(value, value)
 
 
 @register.simple_tag(takes_context=True)

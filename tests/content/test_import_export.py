@@ -100,7 +100,8 @@ language: en
 city: Testville
 country: NL
 actions:
-- title: Retrofit schools
+- id: retrofit
+  title: Retrofit schools
 """
 
 BAD_FILES = {
@@ -129,13 +130,21 @@ BAD_FILES = {
     "huge-latitude.md": (CITY + "latitude: 1e400\n---\n", "latitude", "digits"),
     "huge-cohort.md": (CITY + "cohort: 70000\n---\n", "cohort", "less than or equal to 99"),
     "huge-twin-cohort.md": (CITY + "twins: [{city: Soria (ES), cohort: 70000}]\n---\n", "twins", "item 1: field 'cohort'"),
-    "negative-budget.md": (PLAN + "  budget_eur: -1000000\n---\n", "actions", "field 'budget_eur': Ensure this value is greater than or equal to 0"),
-    "infinite-budget.md": (PLAN + "  budget_eur: 1e400\n---\n", "actions", "field 'budget_eur'"),
-    "huge-kpi.md": (PLAN + "  kpis: [{name: Dwellings, baseline: -1e400}]\n---\n", "actions", "field 'kpis': item 1: field 'baseline'"),
+    "negative-budget.md": (PLAN + "  budget_planned_eur: -1000000\n---\n", "actions", "field 'budget_planned_eur': Ensure this value is greater than or equal to 0"),
+    "infinite-budget.md": (PLAN + "  budget_spent_eur: 1e400\n---\n", "actions", "field 'budget_spent_eur'"),
+    "old-kpis.md": (PLAN + "  kpis: [{name: Dwellings}]\n---\n", "actions", "item 1: field 'kpis': unknown field"),
+    "no-action-id.md": (PLAN.replace("- id: retrofit\n  title", "- title") + "---\n", "actions", "item 1: field 'id': is required"),
+    "twice-the-id.md": (PLAN + "- {id: retrofit, title: Again}\n---\n", "actions", "item 2: the id 'retrofit' is used twice"),
+    "unknown-indicator.md": (PLAN + "  indicators: [dwellings]\n---\n", "actions", "item 1: field 'indicators': 'dwellings' is not the id"),
+    "huge-indicator.md": (PLAN + "indicators: [{id: d, name: Dwellings, baseline: {value: -1e400}}]\n---\n", "indicators", "item 1: field 'baseline_value': Ensure this value is greater than or equal to"),
+    "huge-goal.md": (PLAN + "indicators: [{id: d, name: Dwellings, goals: [{value: 1e15}]}]\n---\n", "indicators", "item 1: goals item 1: field 'value': Ensure this value is less than or equal to"),
+    "same-day-twice.md": (PLAN + "indicators: [{id: d, name: D, values: [{date: 2025-01-31, value: 1}, {date: 2025-01-31, value: 2}]}]\n---\n", "indicators", "item 1: two values dated 2025-01-31"),
+    "unsigned-update.md": (PLAN + "  updates: [{date: 2025-01-31, text: Started}]\n---\n", "actions", "item 1: field 'updates': item 1: field 'author': is required"),
+    "unknown-common.md": (PLAN + "indicators: [{id: d, name: D, common: unicorns}]\n---\n", "indicators", "unknown common indicator 'unicorns' (known: cycle-lanes"),
     "action-backwards.md": (
         PLAN + "  planned_start: 2025-05-01\n  planned_end: 2024-01-01\n---\n",
         "actions",
-        "item 1: field 'planned_end': The action cannot end before it starts",
+        "item 1: field 'planned_end': This date comes before planned start",
     ),
 }
 
