@@ -121,13 +121,6 @@ def test_city_lists_the_visits_it_made_its_partner_lessons_and_its_feed(page):
     assert "1,084,000" in page.locator(".facts").inner_text()
 
 
-def test_action_plan_labels_its_kpis_and_sets_descriptions_in_normal_weight(page):
-    page.goto("/cities/cologne/aktionsplan-quartiersbueros/")
-    assert page.get_by_text(re.compile(r"baseline → current → target")).is_visible()
-    weight = page.locator(".action-description p").first.evaluate("p => getComputedStyle(p).fontWeight")
-    assert int(weight) < 600
-
-
 def test_action_plans_listing_summarises_each_plan(page):
     page.goto("/action-plans/")
     card = page.locator(".card").first
