@@ -78,3 +78,29 @@ class KnowledgePageForm(WagtailAdminPageForm):
         # form assigns only when it saves, after them; the assignment is in memory until the page is saved.
         self.save_cluster_m2m()
         return cleaned_data
+
+
+class ActionPlanPageForm(KnowledgePageForm):
+    """An Action Plan's form also checks that each action names indicators the plan has (or will have once saved)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        indicators, actions = self.formsets.get("indicators"), self.formsets.get("actions")
+        if indicators is None or actions is None:
+            return cleaned_data
+        known = {
+            form.cleaned_data.get("identifier")
+            for form in indicators.forms
+            if form.is_valid() and not form.cleaned_data.get("DELETE")
+        }
+        for form in actions.forms:
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            named = [key.strip() for key in form.cleaned_data.get("indicator_ids", "").split(",") if key.strip()]
+            unknown = [key for key in named if key not in known]
+            if unknown:
+                form.add_error(
+                    "indicator_ids",
+                    _("No indicator of this plan has the identifier %(identifier)s.") % {"identifier": unknown[0]},
+                )
+        return cleaned_data

@@ -25,7 +25,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from kb.admin_forms import CityFirstPageChooserPanel, KnowledgePageForm, MarkdownTextarea
+from kb.admin_forms import ActionPlanPageForm, CityFirstPageChooserPanel, KnowledgePageForm, MarkdownTextarea
 from kb.europe_map import MAP_HEIGHT, MAP_WIDTH, project
 from kb.names import city_name_problem
 from kb.themes import theme_name
@@ -350,6 +350,8 @@ class ActionPlanPage(RoutablePageMixin, Reviewable, CityContentPage):
         validators=[MinValueValidator(7), MaxValueValidator(730)],
         help_text=_("An action with no status update or indicator value for this long is shown as not updated."),
     )
+
+    base_form_class = ActionPlanPageForm
 
     class Meta:
         verbose_name = _("Action Plan")

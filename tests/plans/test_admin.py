@@ -66,3 +66,15 @@ def test_another_city_cannot_open_the_plan(client, editors, structure):
     plan = find_page(structure, COLOGNE_PLAN)
     response = as_user(client, editors["soria"]).get(edit_url(plan))
     assert response.status_code in (302, 403)
+
+
+def test_an_action_cannot_name_an_indicator_the_plan_lacks(client, editors, structure):
+    plan = find_page(structure, COLOGNE_PLAN)
+    revisions = plan.revisions.count()
+    data = form_of(as_user(client, editors["network"]), edit_url(plan))
+    row = prefix_of(data, "identifier", "2")
+    data[f"{row}-indicator_ids"] = "sanierte-wohneinheiten, no-such-indicator"
+    response = client.post(edit_url(plan), data)
+    assert response.status_code == 200
+    assert "No indicator of this plan has the identifier no-such-indicator" in response.content.decode()
+    assert plan.revisions.count() == revisions
