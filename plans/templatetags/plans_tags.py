@@ -1,6 +1,6 @@
 from django import template
 
-from plans import presentation
+from plans import presentation, progress
 
 register = template.Library()
 
@@ -14,3 +14,9 @@ def indicator_chart(indicator):
 def plan_history_chart(plan):
     chart = presentation.plan_history_chart(plan)
     return {"chart": chart, "caption": chart and chart.table.caption}
+
+
+@register.simple_tag
+def plan_progress(plan):
+    """The plan's derived timeliness, for the places that show a plan without its page (cards, listings)."""
+    return progress.plan_progress(plan)
