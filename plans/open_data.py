@@ -518,7 +518,7 @@ def _distribution(uri: str, url: str, format_key: str, title: str, description: 
 
 
 def publisher_name() -> str:
-    return getattr(settings, "OPEN_DATA_PUBLISHER", settings.WAGTAIL_SITE_NAME)
+    return settings.OPEN_DATA_PUBLISHER
 
 
 def catalogue(request: HttpRequest) -> dict:

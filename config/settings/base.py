@@ -191,6 +191,8 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "EU Cities Mission knowledge base"
+# Who publishes the open data, as the DCAT-AP catalogue at /data/catalog.jsonld names it.
+OPEN_DATA_PUBLISHER = os.environ.get("OPEN_DATA_PUBLISHER") or WAGTAIL_SITE_NAME
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = os.environ.get("WAGTAILADMIN_NOTIFICATION_FROM_EMAIL", DEFAULT_FROM_EMAIL)
