@@ -177,3 +177,7 @@ def related(request: HttpRequest, page_id: int):
         return Status(404, {"detail": f"no published page {page_id} with related content", "parameter": "page_id"})
     hits, engine = service.related(page)
     return {"engine": engine, "results": [asdict(hit) for hit in hits]}
+
+
+# The Action Plans' endpoints: plans/api.py mounts its router on this API (one throttle, one OpenAPI document).
+import plans.api  # noqa: E402, F401
