@@ -5,7 +5,7 @@ and print what the records hold as JSON."""
 import json
 import os
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import django
 
@@ -67,7 +67,7 @@ def main(database: str) -> None:
     apps = MigrationExecutor(connection).loader.project_state(before).apps
     ContentType = apps.get_model("contenttypes", "ContentType")
     locale = apps.get_model("wagtailcore", "Locale").objects.first()
-    published = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)
+    published = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
     def page(model, number, **fields):
         content_type, _created = ContentType.objects.get_or_create(app_label="kb", model=model.lower())
