@@ -256,7 +256,8 @@ def plan_document(plan: ActionPlanPage, request: HttpRequest) -> dict:
 def common_indicators():
     """The network's common indicators, each with the number of published plans that report it."""
     reported = Q(indicators__plan__in=ActionPlanPage.objects.published())
-    return CommonIndicator.objects.annotate(plans=Count("indicators__plan", filter=reported, distinct=True))
+    plans = Count("indicators__plan", filter=reported, distinct=True)
+    return CommonIndicator.objects.annotate(plans=plans).order_by("name")  # Meta.ordering is dropped with GROUP BY
 
 
 def common_record(common: CommonIndicator) -> dict:

@@ -23,7 +23,8 @@ def action_page(request, plan, identifier):
 def common_indicators(request):
     """The network's common indicators, with how many cities report each."""
     reported = Q(indicators__plan__in=ActionPlanPage.objects.published())
-    indicators = CommonIndicator.objects.annotate(cities=Count("indicators__plan", filter=reported, distinct=True))
+    cities = Count("indicators__plan", filter=reported, distinct=True)
+    indicators = CommonIndicator.objects.annotate(cities=cities).order_by("name")  # GROUP BY drops Meta.ordering
     return TemplateResponse(request, "plans/common_indicators.html", {"indicators": indicators})
 
 
