@@ -235,7 +235,7 @@ def test_large_numbers_have_compact_ticks():
     assert labels == ["0", "0.5 M", "1 M", "1.5 M"]
     with translation.override("de"):
         labels = ticks(parse(trajectory(values=values, baseline=None, goals=[])), axis="y")
-    assert labels == ["0", "0,5 M", "1 M", "1,5 M"]
+    assert labels == ["0", "0,5 Mio.", "1 Mio.", "1,5 Mio."]  # German says Mio.
 
 
 def test_month_and_year_ticks_follow_the_language():
@@ -301,7 +301,7 @@ def test_numbers_are_localised_and_compact():
     assert compact_number(1500) == "1,500"
     with translation.override("de"):
         assert format_number(Decimal("1234567.5")) == "1.234.567,5"
-        assert compact_number(1_500_000) == "1,5 M"
+        assert compact_number(1_500_000) == "1,5 Mio."
 
 
 # --- status ----------------------------------------------------------------------------------------------------------
