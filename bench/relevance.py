@@ -1,6 +1,6 @@
 """Relevance on the judged queries (bench/relevance/judged.yaml): nDCG@10 and recall@10 per kind of query.
 
-    python bench/relevance.py [--tune] [--out FILE]      (or `make relevance`)
+    python bench/relevance.py [--tune] [--out FILE] [--judged FILE]      (or `make relevance`)
 
 Loads the demo into a throw-away SQLite database, computes its embeddings, indexes it in the engine (the node
 `make opensearch` runs, when SEARCH_URL is set) and runs every judged query on each backend three ways: words
@@ -42,15 +42,22 @@ def setup(folder: Path) -> None:
         call_command("search_index", "rebuild", stdout=io.StringIO(), stderr=io.StringIO())
 
 
-def references() -> dict[int, str]:
-    """Page id → the reference the judgments use (``lesson:cologne/proximity-offices``, ``city:cologne``)."""
+def references() -> dict[str, str]:
+    """Document id → the reference the judgments use (``lesson:cologne/proximity-offices``, ``city:cologne``,
+    ``action:cologne/aktionsplan-quartiersbueros/3`` for an action of that plan)."""
     from kb.content_files.codecs import reference_for
-    from kb.content_types import KINDS
+    from kb.content_types import KINDS, RECORDS_OF
+    from search.documents import record_document_id
 
     found = {}
     for kind in KINDS:
         for page in kind.model.objects.published():
-            found[page.pk] = f"city:{page.slug}" if kind.key == "city" else reference_for(page)
+            reference = f"city:{page.slug}" if kind.key == "city" else reference_for(page)
+            found[str(page.pk)] = reference
+            for record_kind in RECORDS_OF[kind.key]:
+                for record in record_kind.records(page):
+                    document_id = record_document_id(record_kind, page.pk, record)
+                    found[document_id] = f"{record_kind.key}:{reference.split(':', 1)[1]}/{record.identifier}"
     return found
 
 
@@ -76,7 +83,7 @@ def run(backend, queries, refs, mode: str) -> list[dict]:
         request = replace(build_request(query["query"], page_size=K, **query.get("filters", {})), mode=mode)
         # The second chances readers get (a corrected spelling, any of the words) are part of what is measured.
         response = with_second_chance(request, backend.search)
-        ranked = [refs.get(hit.id, f"?{hit.id}") for hit in response.results]
+        ranked = [refs.get(hit.key, f"?{hit.key}") for hit in response.results]
         grades = query["judgments"]
         rows.append(
             {
@@ -137,6 +144,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tune", action="store_true", help="try a grid of fusion values and print the best")
     parser.add_argument("--out", type=Path, help="write every query's ranking and metrics as JSON")
+    parser.add_argument("--judged", type=Path, default=JUDGED, help="the judged queries (default: %(default)s)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kb-relevance-") as folder:
         setup(Path(folder))
@@ -146,7 +154,7 @@ def main():
         from search.backends import database_backend, engine_backend
         from search.query import MODES
 
-        queries = yaml.safe_load(JUDGED.read_text(encoding="utf-8"))
+        queries = yaml.safe_load(args.judged.read_text(encoding="utf-8"))
         refs = references()
         missing = {key for query in queries for key in query["judgments"]} - set(refs.values())
         if missing:

@@ -3,6 +3,10 @@
 Importer and exporter, the search index, the database search, the listings, the theme pages and the home page
 all take their list of kinds, keys, labels and indexed text from here. Adding a kind means a model, an entry
 below and its Markdown codec (``kb/content_files/codecs.py``).
+
+Some pages hold records that readers find on their own: an Action Plan's actions, each with its address under
+the plan. They are no pages (``RECORD_KINDS``): the search makes a document of each, together with its page's
+whenever the page is indexed or removed, so that no record outlives its page in the index.
 """
 
 from collections.abc import Callable
@@ -12,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import ActionPlanPage, CaseStudyPage, CityPage, LessonPage, VisitReportPage
+from plans.models import Action
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class ContentKind:
 
 
 def _plan_actions(page) -> tuple[list[str], list[str]]:
+    """A plan is found by its actions' words too (each action is also a document of its own, ``RECORD_KINDS``)."""
     actions = list(page.actions.all())
     plain = [text for action in actions for text in (action.title, action.status_reason) if text]
     return [action.description for action in actions], plain
@@ -83,6 +89,7 @@ KINDS: tuple[ContentKind, ...] = (
         listing="action-plans",
         indexed_markdown=("body",),
         indexed_extra=_plan_actions,
+        prefetch=("actions__updates", "actions__theme"),
     ),
     ContentKind(
         "visit_report",
@@ -110,6 +117,67 @@ MODELS: tuple[type, ...] = tuple(BY_MODEL)
 LISTED: tuple[ContentKind, ...] = tuple(kind for kind in KINDS if kind.listing)
 # What cities and editors publish, as opposed to the cities' own profiles: theme pages, related content.
 KNOWLEDGE: tuple[ContentKind, ...] = tuple(kind for kind in KINDS if kind.parent != "cities")
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """Records a page holds that the search shows as results of their own, with their page (its city, language,
+    themes) around them: an Action Plan's actions."""
+
+    key: str  # in the index, the API and the type facet: "action"
+    model: type
+    label: Promise
+    plural: Promise
+    parent: str  # the key of the kind whose pages hold the records: "action_plan"
+    relation: str  # the page's relation to its records: "actions"
+    parent_field: str  # the record's field naming its page: "plan"
+    path: str  # its address below its page's, from its fields: "actions/{identifier}/"
+    indexed_markdown: tuple[str, ...] = ()  # as for pages: Markdown fields, then plain ones, then related text
+    indexed_text: tuple[str, ...] = ()
+    indexed_extra: Callable | None = None  # record → (markdown, plain) lists
+    latest: Callable | None = None  # record → the date it was last reported on, if any
+
+    def records(self, page) -> list:
+        return list(getattr(page, self.relation).all())
+
+    def text_of(self, record) -> tuple[list[str], list[str]]:
+        markdown = [getattr(record, name) for name in self.indexed_markdown]
+        plain = [getattr(record, name) for name in self.indexed_text]
+        if self.indexed_extra:
+            extra_markdown, extra_plain = self.indexed_extra(record)
+            markdown, plain = markdown + extra_markdown, plain + extra_plain
+        return markdown, plain
+
+
+def _action_updates(action) -> tuple[list[str], list[str]]:
+    return [], [update.text for update in action.history()]
+
+
+def _latest_update(action):
+    return max((update.date for update in action.updates.all()), default=None)
+
+
+RECORD_KINDS: tuple[RecordKind, ...] = (
+    RecordKind(
+        "action",
+        Action,
+        _("Action"),
+        _("Actions"),
+        parent="action_plan",
+        relation="actions",
+        parent_field="plan",
+        path="actions/{identifier}/",  # as ``Action.get_url`` and the plan's route
+        indexed_markdown=("description",),
+        indexed_text=("status_reason",),
+        indexed_extra=_action_updates,
+        latest=_latest_update,
+    ),
+)
+RECORDS_OF: dict[str, tuple[RecordKind, ...]] = {
+    kind.key: tuple(record for record in RECORD_KINDS if record.parent == kind.key) for kind in KINDS
+}
+# Every kind of search document, pages' and records': for the type facet and the results' labels.
+DOCUMENT_KINDS: dict[str, ContentKind | RecordKind] = {**BY_KEY, **{kind.key: kind for kind in RECORD_KINDS}}
 
 
 def kind_of(page_or_model) -> ContentKind:

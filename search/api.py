@@ -39,7 +39,8 @@ class ClientRateThrottle(AnonRateThrottle):
 api = NinjaAPI(
     title="EU Cities Mission knowledge base",
     version="1.0",
-    description="Search lessons, Action Plans, visit reports, case studies and city profiles across the network. "
+    description="Search lessons, Action Plans and their actions, visit reports, case studies and city profiles across "
+    "the network. "
     "Requests are limited per client (429 with Retry-After beyond the limit).",
     urls_namespace="api",
     throttle=[ClientRateThrottle()],
@@ -62,9 +63,15 @@ class ThemeOut(Schema):
     slug: str
 
 
-class ResultOut(Schema):
+class ResultPlanOut(Schema):
     id: int
-    slug: str
+    title: str
+    url: str
+
+
+class ResultOut(Schema):
+    id: int = Field(description="The page's id; for an action (type action), the action's own id")
+    slug: str = Field(description="The page's slug; for an action, its identifier within its plan")
     type: str
     title: str
     url: str
@@ -75,6 +82,10 @@ class ResultOut(Schema):
     language: str
     date: str | None
     by_meaning: bool = Field(description="Found by meaning alone: it shares no word with the query")
+    plan: ResultPlanOut | None = Field(description="For an action: the Action Plan it belongs to (its city is city)")
+    status: str | None = Field(
+        description="For an action: planned, in_progress, completed, delayed or cancelled, as its city reports"
+    )
 
 
 class FacetValueOut(Schema):

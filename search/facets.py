@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from kb.content_types import BY_KEY
+from kb.content_types import DOCUMENT_KINDS
 from kb.models import CONTENT_LANGUAGES, CityPage, CityRole, Theme
 from kb.themes import theme_name
 
@@ -44,7 +44,8 @@ class Facet:
 
 
 def _kinds(values):
-    return {value: str(BY_KEY[value].label) for value in values if value in BY_KEY}
+    """A kind's plural: the filter offers "Lessons", "Action Plans", "Actions"."""
+    return {value: str(DOCUMENT_KINDS[value].plural) for value in values if value in DOCUMENT_KINDS}
 
 
 def _countries(values):
@@ -76,7 +77,7 @@ def _as_given(values):
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("type", "type", _("Type"), _kinds, "lesson, action_plan, visit_report, case_study, city"),
+    Facet("type", "type", _("Type"), _kinds, "lesson, action_plan, action, visit_report, case_study, city"),
     Facet("country", "country", _("Country"), _countries, "ISO 3166-1 alpha-2 codes", case="upper"),
     Facet("city", "city", _("City"), _cities, "City slugs"),
     Facet("role", "role", _("Role in the Mission"), _roles, "pilot, twin, mission, member"),

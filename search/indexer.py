@@ -3,6 +3,9 @@
 The database backend is written in the transaction that changes a page (``refresh_database``), so it is
 never behind. The engine is written from the outbox (``search.IndexQueueEntry``) after the commit, inline
 and by ``search_worker``, with retries: an engine may be down, the database may not.
+
+The outbox names pages; a page's entry stands for all of its documents, its own and its records' (an Action
+Plan's actions, ``search/documents.py``), which are built, written and removed together.
 """
 
 import logging
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from wagtail.models import Page, PageLogEntry
 
-from kb.content_types import KINDS
+from kb.content_types import KINDS, RECORDS_OF
 
 from . import embeddings, queue, semantics
 from .backends import SearchNotConfigured, database_backend, engine_backend
@@ -27,14 +30,14 @@ logger = logging.getLogger(__name__)
 __all__ = ["BULK_SIZE", "SearchNotConfigured", "drain", "process_queue", "rebuild", "verify"]
 
 
-def current_documents(page_ids: Iterable[int]) -> dict[int, dict]:
-    """Documents for those of ``page_ids`` that belong in the index now."""
+def current_documents(page_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """The documents (the page's own, then its records') of those of ``page_ids`` that belong in the index now."""
     page_ids = list(page_ids)
     builder = DocumentBuilder()
     documents = {}
     for kind in KINDS:
         for page in indexable(kind).filter(pk__in=page_ids):
-            documents[page.pk] = builder.build(page)
+            documents[page.pk] = builder.documents(page)
     return documents
 
 
@@ -78,10 +81,11 @@ def process_queue(limit: int = BULK_SIZE, page_ids: Iterable[int] | None = None,
     documents = current_documents(page_ids)
     waiting = set()
     if get_embedder() is not None:
+        every = [doc for page_documents in documents.values() for doc in page_documents]
         if embed:
-            embed_documents(documents.values())
-        stored = embeddings.vectors(doc["embedding_key"] for doc in documents.values())
-        waiting = {page_id for page_id, doc in documents.items() if doc["embedding_key"] not in stored}
+            embed_documents(every)
+        stored = embeddings.vectors(doc["embedding_key"] for doc in every)
+        waiting = {page for page, docs in documents.items() if any(d["embedding_key"] not in stored for d in docs)}
     failures: dict[int, str] = {}
     engine = engine_backend()
     if engine is not None:
@@ -140,12 +144,19 @@ def stored_documents() -> Iterable[dict]:
     """The documents as the database backend holds them: what an engine rebuild sends, without building anew."""
     from .models import SearchDocument
 
-    for row in SearchDocument.objects.order_by("page_id").iterator(chunk_size=BULK_SIZE):
+    for row in SearchDocument.objects.order_by("page_id", "key").iterator(chunk_size=BULK_SIZE):
         yield row.as_document()
 
 
 def count_indexable() -> int:
-    return sum(indexable(kind).count() for kind in KINDS)
+    """How many documents belong in the index: published pages', and their records'."""
+    pages = sum(indexable(kind).count() for kind in KINDS)
+    records = sum(
+        record.model.objects.filter(**{f"{record.parent_field}__in": indexable(kind).values("pk")}).count()
+        for kind in KINDS
+        for record in RECORDS_OF[kind.key]
+    )
+    return pages + records
 
 
 def backends() -> list[SearchBackend]:
@@ -177,10 +188,10 @@ def rebuild(backend: SearchBackend | None = None, progress: Callable[[int], None
 
 
 @dataclass
-class Drift:
-    missing: list[int]
-    stale: list[int]
-    extra: list[int]
+class Drift:  # document ids: "123" for a page's, "action-123-2" for a record's
+    missing: list[str]
+    stale: list[str]
+    extra: list[str]
 
     @property
     def clean(self) -> bool:
@@ -191,12 +202,17 @@ def verify(backend: SearchBackend | None = None) -> Drift:
     """Compare what should be indexed (published, public pages) with what ``backend`` holds."""
     backend = backend or backends()[-1]
     indexed = backend.fingerprints()
-    expected = {int(document["id"]): document["fingerprint"] for document in all_documents()}
+    expected = {document["id"]: document["fingerprint"] for document in all_documents()}
     return Drift(
-        missing=sorted(expected.keys() - indexed.keys()),
-        stale=sorted(pid for pid in expected.keys() & indexed.keys() if expected[pid] != indexed[pid]),
-        extra=sorted(indexed.keys() - expected.keys()),
+        missing=sorted(expected.keys() - indexed.keys(), key=_natural),
+        stale=sorted((key for key in expected.keys() & indexed.keys() if expected[key] != indexed[key]), key=_natural),
+        extra=sorted(indexed.keys() - expected.keys(), key=_natural),
     )
+
+
+def _natural(document_id: str) -> tuple:
+    """Pages' ids in numeric order, then records' ids."""
+    return (0, int(document_id), "") if document_id.isdigit() else (1, 0, document_id)
 
 
 def descendants_and_self(page: Page) -> list[int]:

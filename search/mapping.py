@@ -140,6 +140,8 @@ def knowledge_index(name: str, vendor: str = "opensearch", dimensions: int = 0) 
     )
     properties = {
         "id": f.Keyword(),
+        "page_id": f.Long(),  # the page it comes from: itself, or a record's (an action's plan)
+        "parts": f.Keyword(index=False),  # a page's document: the ids of its records' documents
         "type": f.Keyword(),
         "title": f.Text(
             analyzer=folding,

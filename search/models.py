@@ -38,12 +38,16 @@ class IndexState(models.Model):
 class SearchDocument(models.Model):
     """A search document kept in the database: what the database backend searches, and the engine's fallback.
 
-    One row per published page, with the same fields the engine indexes. It is written in the transaction that
-    changes the page, so the database search is never behind. Full-text terms live next to it, in a SQLite FTS5
-    table or a PostgreSQL ``tsvector`` column (``search/backends/fulltext.py``).
+    One row per published page and per record such a page holds (an Action Plan's actions), with the same fields
+    the engine indexes. It is written in the transaction that changes the page, so the database search is never
+    behind. Full-text terms live next to it, in a SQLite FTS5 table or a PostgreSQL ``tsvector`` column
+    (``search/backends/fulltext.py``).
     """
 
-    page_id = models.BigIntegerField(unique=True)
+    key = models.CharField(
+        max_length=100, unique=True, help_text="The document's id: the page id, or action-<plan id>-<identifier>."
+    )
+    page_id = models.BigIntegerField(db_index=True, help_text="The page it comes from: itself, or a record's page.")
     type = models.CharField(max_length=20)
     title = models.CharField(max_length=255)
     title_folded = models.CharField(max_length=255, help_text="For suggestions as you type.")
@@ -64,18 +68,20 @@ class SearchDocument(models.Model):
     places = models.TextField(blank=True, help_text="The names of the document's city, country and partner cities.")
     concepts = models.JSONField(default=list, help_text="The glossary concepts its text names (their ids).")
     embedding_key = models.CharField(max_length=32, blank=True, help_text="Its vector in Embedding, once computed.")
+    parts = models.JSONField(default=list, help_text="The ids of the documents of the page's records.")
     fingerprint = models.CharField(max_length=32)
 
     class Meta:
         indexes = [models.Index(fields=["type"])]
 
     def __str__(self):
-        return f"{self.type} {self.page_id}: {self.title}"
+        return f"{self.type} {self.key}: {self.title}"
 
     def as_document(self) -> dict:
         """The canonical document it was written from (``search/documents.py``)."""
         return {
-            "id": str(self.page_id),
+            "id": self.key,
+            "page_id": self.page_id,
             "type": self.type,
             "title": self.title,
             "summary": self.summary,
@@ -95,6 +101,7 @@ class SearchDocument(models.Model):
             "places": self.places,
             "concepts": self.concepts,
             "embedding_key": self.embedding_key,
+            "parts": self.parts,
             "fingerprint": self.fingerprint,
         }
 

@@ -5,7 +5,8 @@ from dataclasses import asdict, dataclass, field
 
 import nh3
 
-from kb.content_types import BY_KEY
+from kb.content_types import DOCUMENT_KINDS
+from plans.models import ActionStatus
 
 from .facets import FACETS
 from .query import SearchRequest
@@ -21,7 +22,7 @@ class FacetValue:
 
 @dataclass
 class SearchHit:
-    id: int
+    id: int  # the page's id; for a record (an action), the record's own id: its page is ``plan``
     slug: str
     type: str
     title: str
@@ -33,11 +34,18 @@ class SearchHit:
     language: str
     date: str | None
     by_meaning: bool = False  # found by meaning alone: it shares no word with the query
+    plan: dict | None = None  # an action's plan: {"id", "title", "url"}
+    status: str | None = None  # an action's status (``plans.models.ActionStatus``)
+    key: str = ""  # the document's id, unique across types: "123", "action-123-2"
 
     @property
     def type_label(self) -> str:
-        kind = BY_KEY.get(self.type)
+        kind = DOCUMENT_KINDS.get(self.type)
         return str(kind.label) if kind else self.type
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(ActionStatus.choices).get(self.status, self.status or ""))
 
     @property
     def day(self) -> datetime.date | None:
@@ -86,6 +94,11 @@ class SearchResponse:
     @property
     def pages(self) -> int:
         return -(-self.total // self.request.page_size) if self.total else 0
+
+
+def hit_id(document_id: str, display: dict) -> int:
+    """What a result calls its id: the page's, or for a record (an action), the record's own."""
+    return int(document_id) if document_id.isdigit() else int(display.get("record") or 0)
 
 
 def sanitise_highlight(fragment: str) -> str:

@@ -10,7 +10,8 @@ Two corrections to the raw embeddings, both measured on the judged queries (benc
 - **Similarity relative to the query.** e5's similarities sit high and in a narrow band whose position varies
   by query (short queries score higher with everything). A document is related by meaning when its similarity
   stands out from the similarities of the documents at large: ``z = (cos − μ) / σ``, with μ and σ the mean and
-  spread of the query's similarity to the documents, computed from their mean vector and covariance.
+  spread of the query's similarity to the documents, computed from their mean vector and covariance (the pages'
+  documents: not the records', such as actions, which are short and many alike).
 """
 
 import threading
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from kb.content_types import RECORD_KINDS
 
 from . import embeddings
 from .mapping import GLOSSARY_FILE, glossary_concepts
@@ -113,7 +116,10 @@ def statistics() -> Statistics | None:
     with _lock:
         from .models import SearchDocument
 
-        keys = SearchDocument.objects.exclude(embedding_key="").values_list("embedding_key", flat=True)
+        # Pages' documents: records (actions) are short and many alike, and would move the measure of what
+        # stands out with every plan that is published.
+        pages = SearchDocument.objects.exclude(type__in=[kind.key for kind in RECORD_KINDS])
+        keys = pages.exclude(embedding_key="").values_list("embedding_key", flat=True)
         count = keys.count()
         step = max(1, count // STATISTICS_SAMPLE)
         sample = list(keys.order_by("id"))[::step]

@@ -75,7 +75,7 @@ def with_second_chance(request: SearchRequest, answer: Callable[[SearchRequest],
     if words and request.parsed.words > 1:
         relaxed = answer(replace(request, relaxed=True))
         if relaxed.total:
-            relaxed.dropped_terms = database_backend().missing_words(words, [hit.id for hit in relaxed.results])
+            relaxed.dropped_terms = database_backend().missing_words(words, [hit.key for hit in relaxed.results])
             return relaxed
     response.suggestion = correction
     return response

@@ -1,4 +1,8 @@
-"""Every change that alters what the index should hold puts the affected pages in the outbox."""
+"""Every change that alters what the index should hold puts the affected pages in the outbox.
+
+A page's records (an Action Plan's actions) are indexed with their page: they change only when a revision of the
+page is published, whose signal re-indexes the page and all of its records, or remove them when it goes.
+"""
 
 import logging
 
@@ -8,7 +12,7 @@ from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from kb.content_types import KINDS
+from kb.content_types import KINDS, RECORD_KINDS
 from kb.models import CaseStudyItem, CityPage, Theme
 
 from . import queue
@@ -90,4 +94,9 @@ def on_theme_change(sender, instance, **kwargs):
 
 
 def pages_with_theme(theme) -> list[int]:
-    return [pk for kind in KINDS for pk in kind.model.objects.filter(themes=theme).values_list("pk", flat=True)]
+    """Pages with the theme, and pages holding a record with it (an action's own theme)."""
+    pages = [pk for kind in KINDS for pk in kind.model.objects.filter(themes=theme).values_list("pk", flat=True)]
+    for record in RECORD_KINDS:
+        if any(field.name == "theme" for field in record.model._meta.get_fields()):
+            pages += record.model.objects.filter(theme=theme).values_list(f"{record.parent_field}_id", flat=True)
+    return pages

@@ -51,6 +51,7 @@ class Columns:
     facets: dict[str, Facet]  # by document field (and the extra columns)
     vectors: np.ndarray  # documents × dimensions, zeros where a document's vector is not computed yet
     has_vector: np.ndarray
+    record_of: np.ndarray  # for a record's document (an action's), the id of its page; 0 for a page's own
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -59,7 +60,9 @@ class Columns:
     def load(cls) -> "Columns":
         fields = [facet.field for facet in FACETS] + list(EXTRA)
         rows = list(
-            SearchDocument.objects.order_by("id").values_list("id", "date", "editors_pick", "embedding_key", *fields)
+            SearchDocument.objects.order_by("id").values_list(
+                "id", "date", "editors_pick", "embedding_key", *fields, "key", "page_id"
+            )
         )
         ids = np.array([row[0] for row in rows], dtype=np.int64)
         facets = {}
@@ -92,6 +95,7 @@ class Columns:
             dates=np.array([row[1].toordinal() if row[1] else 0 for row in rows], dtype=np.int64),
             editors_pick=np.array([row[2] for row in rows], dtype=bool),
             facets=facets,
+            record_of=np.array([row[-1] if row[-2] != str(row[-1]) else 0 for row in rows], dtype=np.int64),
         )
 
 

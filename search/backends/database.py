@@ -23,7 +23,7 @@ from ..facets import BY_NAME as FACETS_BY_NAME
 from ..facets import FACETS
 from ..models import SearchDocument
 from ..query import QueryGroup, SearchRequest
-from ..results import SearchHit, SearchResponse, Suggestion, facet_values
+from ..results import SearchHit, SearchResponse, Suggestion, facet_values, hit_id
 from .base import BULK_SIZE, RebuildResult, SearchBackend
 from .columns import changed, columns
 from .fulltext import Alternative, fulltext
@@ -66,6 +66,9 @@ class DatabaseBackend(SearchBackend):
         for mask in masks.values():
             selected &= mask
         ordered = _order(table, np.flatnonzero(selected), scores, request.sort)
+        if request.sort == "relevance":  # without a query every document counts the same (the engine's 1)
+            relevance = scores * _weights(table, np.arange(len(table))) if request.query else np.ones(len(table))
+            ordered = _diversified(table, ordered, relevance)
         window = ordered[request.offset : request.offset + request.page_size]
         return SearchResponse(
             request=request,
@@ -143,11 +146,11 @@ class DatabaseBackend(SearchBackend):
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         documents = SearchDocument.objects.filter(title_folded__contains=analysis.fold(text)).order_by("title")
-        return [Suggestion(doc.page_id, doc.title, doc.url, doc.type) for doc in documents[:limit]]
+        return [Suggestion(hit_id(doc.key, doc.display), doc.title, doc.url, doc.type) for doc in documents[:limit]]
 
     def related(self, page, limit: int = 5) -> list[SearchHit]:
-        """Documents sharing the most themes with ``page``."""
-        own = SearchDocument.objects.filter(page_id=page.pk).values_list("themes", flat=True).first()
+        """Documents sharing the most themes with ``page`` (not its own records: a plan's actions)."""
+        own = SearchDocument.objects.filter(key=str(page.pk)).values_list("themes", flat=True).first()
         if not own:
             return []
         shared = {
@@ -163,11 +166,13 @@ class DatabaseBackend(SearchBackend):
             variants = [Alternative((term,)) for term in analysis.word_variants(word, self.languages())]
             return bool(fulltext().match(cursor, variants))
 
-    def missing_words(self, words: list[str], page_ids: list[int]) -> list[str]:
-        """Those of ``words`` that none of these documents contains (in any form): what a relaxed search dropped."""
+    def missing_words(self, words: list[str], keys: list[str]) -> list[str]:
+        """Those of ``words`` that none of these documents (by id) contains, in any form: what a relaxed search
+        dropped."""
         languages = self.languages()
         present: set[str] = set()
-        for doc in SearchDocument.objects.filter(page_id__in=page_ids).only("title", "summary", "content", "places"):
+        documents = SearchDocument.objects.filter(key__in=keys)
+        for doc in documents.only("title", "summary", "content", "places", "language"):
             text = f"{doc.title} {doc.summary} {doc.content} {doc.places}"
             present |= {_forms(token, doc.language)[1] for token in analysis.tokens(text)} | set(analysis.tokens(text))
         return [word for word in words if not set(analysis.word_variants(word, languages)) & present]
@@ -185,10 +190,12 @@ class DatabaseBackend(SearchBackend):
 
     # --- writing ----------------------------------------------------------------------------------------
 
-    def write(self, documents: dict[int, dict], removed: Iterable[int]) -> dict[int, str]:
+    def write(self, documents: dict[int, list[dict]], removed: Iterable[int]) -> dict[int, str]:
+        """Every document of the pages written or removed goes, and the written pages' documents come back: a
+        record no longer in its page leaves with the rest."""
         with transaction.atomic(), connection.cursor() as cursor:
             _delete(cursor, SearchDocument.objects.filter(page_id__in={*documents, *removed}))
-            _insert(cursor, documents.values())
+            _insert(cursor, [document for page_documents in documents.values() for document in page_documents])
             changed()
         return {}
 
@@ -211,8 +218,8 @@ class DatabaseBackend(SearchBackend):
             changed()
         return RebuildResult(self.name, SearchDocument._meta.db_table, count, time.perf_counter() - started)
 
-    def fingerprints(self) -> dict[int, str]:
-        return dict(SearchDocument.objects.values_list("page_id", "fingerprint"))
+    def fingerprints(self) -> dict[str, str]:
+        return dict(SearchDocument.objects.values_list("key", "fingerprint"))
 
 
 def _delete(cursor, rows) -> None:
@@ -236,7 +243,8 @@ def _insert(cursor, documents: Iterable[dict]) -> None:
 
 def _row(document: dict) -> SearchDocument:
     return SearchDocument(
-        page_id=int(document["id"]),
+        key=document["id"],
+        page_id=document["page_id"],
         type=document["type"],
         title=document["title"],
         title_folded=analysis.fold(document["title"])[:255],
@@ -257,6 +265,7 @@ def _row(document: dict) -> SearchDocument:
         places=document["places"],
         concepts=document["concepts"],
         embedding_key=document["embedding_key"],
+        parts=document["parts"],
         fingerprint=document["fingerprint"],
     )
 
@@ -371,12 +380,27 @@ def _group_scores(cursor, engine, group: QueryGroup, languages, table, relaxed=F
     return {pk: scores.get(pk, 0.0) for pk in candidates}
 
 
+def _weights(table, positions: np.ndarray) -> np.ndarray:
+    """What a document's score is multiplied by: editors' picks count a little more, records (actions) less."""
+    picks = np.where(table.editors_pick[positions], EDITORS_PICK_BOOST, 1.0)
+    return picks * np.where(table.record_of[positions] > 0, ranking.RECORD_WEIGHT, 1.0)
+
+
 def _order(table, positions: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
-    """Positions by relevance (editors' picks a little higher), newest first among equals; or the other way."""
-    relevance = scores[positions] * np.where(table.editors_pick[positions], EDITORS_PICK_BOOST, 1.0)
+    """Positions by relevance (editors' picks a little higher, records lower), newest first among equals; or the
+    other way."""
+    relevance = scores[positions] * _weights(table, positions)
     dates = table.dates[positions]
     keys = (-relevance, -dates) if sort == "newest" else (-dates, -relevance)
     return positions[np.lexsort(keys)]  # the last key sorts first
+
+
+def _diversified(table, ordered: np.ndarray, relevance: np.ndarray) -> np.ndarray:
+    """The first results reordered so that one page's records do not fill them (``ranking.diversified``)."""
+    head = ordered[: ranking.DIVERSIFY_WINDOW]
+    groups = [int(page) or None for page in table.record_of[head]]
+    order = ranking.diversified(groups, [float(score) for score in relevance[head]])
+    return np.concatenate([head[order], ordered[ranking.DIVERSIFY_WINDOW :]])
 
 
 # --- results ---------------------------------------------------------------------------------------------
@@ -398,7 +422,7 @@ def _highlight_terms(groups: list[QueryGroup], languages) -> set[str]:
 
 def _hit(document: SearchDocument, wanted: set[str], by_meaning: bool = False) -> SearchHit:
     return SearchHit(
-        id=document.page_id,
+        id=hit_id(document.key, document.display),
         slug=document.display["slug"],
         type=document.type,
         title=document.title,
@@ -410,6 +434,9 @@ def _hit(document: SearchDocument, wanted: set[str], by_meaning: bool = False) -
         language=document.language,
         date=document.date.isoformat() if document.date else None,
         by_meaning=by_meaning,
+        plan=document.display.get("plan"),
+        status=document.display.get("status"),
+        key=document.key,
     )
 
 

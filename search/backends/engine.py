@@ -7,6 +7,7 @@ rebuild fills a new index while searches keep using the old one.
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from itertools import islice
 
 from django.utils import timezone
 from elasticsearch.dsl import A, Q, Search
+
+from kb.content_types import RECORD_KINDS
 
 from .. import analysis, embeddings, ranking, semantics
 from ..conf import search_settings
@@ -23,16 +26,17 @@ from ..facets import BY_NAME as FACETS_BY_NAME
 from ..facets import FACETS
 from ..mapping import LANGUAGES, knowledge_index
 from ..models import IndexState
-from ..query import ParsedQuery, QueryGroup, SearchRequest
+from ..query import MAX_RESULT_WINDOW, ParsedQuery, QueryGroup, SearchRequest
 from ..ranking import Fusion
-from ..results import SearchHit, SearchResponse, Suggestion, facet_values, sanitise_highlight
+from ..results import SearchHit, SearchResponse, Suggestion, facet_values, hit_id, sanitise_highlight
 from .base import BULK_SIZE, RebuildResult, SearchBackend
 
 FACET_SIZE = 100
+RECORD_TYPES = [kind.key for kind in RECORD_KINDS]
 FOLDED_FIELDS = ["title^3", "summary^2", "content", "places"]
 LANGUAGES_TTL = 60.0  # seconds a list of the index's languages is reused
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|ESCAPE|WHITESPACE"
-RETURNED_FIELDS = ["id", "type", "title", "summary", "url", "language", "date", "display"]
+RETURNED_FIELDS = ["id", "page_id", "type", "title", "summary", "url", "language", "date", "display"]
 # Short queries need every word, long ones (often questions) half of them.
 MINIMUM_SHOULD_MATCH = "3<-1 5<50%"
 _NEGATION = re.compile(r"(^|\s)-(?=\S)")
@@ -56,6 +60,12 @@ class EngineBackend(SearchBackend):
         body = build_search(request, self.indexed_languages(), geometry, self.fusion, self.name).to_dict()
         raw = self.engine.search(self.alias, body)
         total = raw["hits"]["total"]["value"]
+        hits = raw["hits"]["hits"]
+        if diversifies(request):  # the first results were fetched, to be diversified
+            head = hits[: ranking.DIVERSIFY_WINDOW]
+            order = ranking.diversified([record_of(hit["_source"]) for hit in head], [score(hit) for hit in head])
+            hits = [head[position] for position in order] + hits[ranking.DIVERSIFY_WINDOW :]
+            hits = hits[request.offset : request.offset + request.page_size]
         counts = {
             facet.name: {
                 bucket["key_as_string"] if "key_as_string" in bucket else str(bucket["key"]): bucket["doc_count"]
@@ -67,7 +77,7 @@ class EngineBackend(SearchBackend):
             request=request,
             total=total,
             engine=self.name,
-            results=[hit_from(raw_hit) for raw_hit in raw["hits"]["hits"]],
+            results=[hit_from(raw_hit) for raw_hit in hits],
             facets=facet_values(request, counts),
         )
 
@@ -75,28 +85,28 @@ class EngineBackend(SearchBackend):
         search = (
             Search()
             .query(Q("match", **{"title.autocomplete": {"query": text, "operator": "and"}}))
-            .source(["id", "title", "url", "type"])[:limit]
+            .source(["id", "title", "url", "type", "display"])[:limit]
         )
         raw = self.engine.search(self.alias, search.to_dict())
         return [
-            Suggestion(int(source["id"]), source["title"], source["url"], source["type"])
+            Suggestion(hit_id(source["id"], source["display"]), source["title"], source["url"], source["type"])
             for source in (hit["_source"] for hit in raw["hits"]["hits"])
         ]
 
     def related(self, page, limit: int = 5) -> list[SearchHit]:
+        """Documents like the page's (more like this), not its own records (a plan's actions, which share its text)."""
+        like = Q(
+            "more_like_this",
+            fields=["title", "summary", "content"],
+            like=[{"_index": self.alias, "_id": str(page.pk)}],
+            min_term_freq=1,
+            min_doc_freq=1,
+            max_query_terms=30,
+            minimum_should_match="10%",
+        )
         search = (
             Search()
-            .query(
-                Q(
-                    "more_like_this",
-                    fields=["title", "summary", "content"],
-                    like=[{"_index": self.alias, "_id": str(page.pk)}],
-                    min_term_freq=1,
-                    min_doc_freq=1,
-                    max_query_terms=30,
-                    minimum_should_match="10%",
-                )
-            )
+            .query(Q("bool", must=[like], must_not=[Q("term", page_id=page.pk)]))
             .source(RETURNED_FIELDS)[:limit]
         )
         raw = self.engine.search(self.alias, search.to_dict())
@@ -121,10 +131,20 @@ class EngineBackend(SearchBackend):
 
     # --- writing ----------------------------------------------------------------------------------------
 
-    def write(self, documents: dict[int, dict], removed: Iterable[int]) -> dict[int, str]:
+    def write(self, documents: dict[int, list[dict]], removed: Iterable[int]) -> dict[int, str]:
+        """Replace the documents of the pages in ``documents`` (by page id) and remove those of ``removed``,
+        records' documents included; return the engine's reason for each page it refused a document of."""
+        removed = list(removed)
         failures: dict[int, str] = {}
         for target in self.write_targets():
-            failures.update(send(self.engine, bulk_operations(target, documents, removed)))
+            try:
+                operations = replacing(self.engine, target, documents, removed)
+            except EngineUnavailable:
+                raise
+            except EngineError as error:  # what it holds is unknown (no index yet?): every page is retried
+                failures.update(dict.fromkeys([*documents, *removed], str(error)))
+                continue
+            failures.update(send(self.engine, operations))
         return failures
 
     def write_targets(self) -> list[str]:
@@ -152,7 +172,7 @@ class EngineBackend(SearchBackend):
             )
             count, failures = _bulk_load(self.engine, name, documents, progress)
             current, removed = touched()
-            failures.update(send(self.engine, bulk_operations(name, current, removed)))
+            failures.update(send(self.engine, replacing(self.engine, name, current, removed)))
             self.engine.refresh(name)
             old = [index for index in self.engine.indices_for_alias(alias) if index != name]
             self.engine.point_alias(alias, name)
@@ -166,10 +186,10 @@ class EngineBackend(SearchBackend):
             self.engine.delete_index(index)
         return RebuildResult(self.name, name, count, time.perf_counter() - started, stale, failures)
 
-    def fingerprints(self) -> dict[int, str]:
+    def fingerprints(self) -> dict[str, str]:
         self.engine.refresh(self.alias)  # compare with every write made so far, not the last periodic refresh
         hits = self.engine.scan(self.alias, {"query": {"match_all": {}}, "_source": ["fingerprint"]})
-        return {int(hit["_id"]): hit["_source"].get("fingerprint") for hit in hits}
+        return {hit["_id"]: hit["_source"].get("fingerprint") for hit in hits}
 
     def refresh(self) -> None:
         self.engine.refresh(self.alias)
@@ -344,8 +364,11 @@ def build_search(
     (``semantics.query_geometry``), or ``None`` to match words only.
     """
     query = matching(request, languages, geometry, fusion, vendor)
-    # Editors' picks rank a little higher when they match at all.
-    query = Q("function_score", query=query, functions=[{"filter": Q("term", editors_pick=True), "weight": 1.2}])
+    # Editors' picks rank a little higher when they match at all; records (actions) lower, as in the database.
+    weights = [{"filter": Q("term", editors_pick=True), "weight": 1.2}]
+    if request.query and ranking.RECORD_WEIGHT != 1.0:
+        weights.append({"filter": Q("terms", type=RECORD_TYPES), "weight": ranking.RECORD_WEIGHT})
+    query = Q("function_score", query=query, functions=weights)
     search = Search().query(query).source(RETURNED_FIELDS).extra(track_total_hits=True)
     all_filters = [filter_clause(name, values) for name, values in request.filters.items()]
     if all_filters:
@@ -372,7 +395,34 @@ def build_search(
             order="score",  # the passage that matched best, not the first that matched (often the summary)
             highlight_query=text_query(request.parsed, languages, relaxed=True).to_dict(),
         ).highlight("content", "summary", *[f"content_{code}" for code in languages])
-    return search[request.offset : request.offset + request.page_size]
+    start, stop = fetched(request)
+    return search[start:stop]
+
+
+def diversifies(request: SearchRequest) -> bool:
+    """Whether the page asked for begins in the first results, which are diversified (``ranking.diversified``)."""
+    return request.sort == "relevance" and request.offset < ranking.DIVERSIFY_WINDOW
+
+
+def fetched(request: SearchRequest) -> tuple[int, int]:
+    """Which results to fetch: the page asked for, or, when it begins in the diversified window, every result
+    from the first to the end of the window or of the page."""
+    stop = request.offset + request.page_size
+    if diversifies(request):
+        return 0, max(stop, ranking.DIVERSIFY_WINDOW)
+    return request.offset, stop
+
+
+def record_of(source: dict) -> int | None:
+    """The page whose record the document is (an action's plan), or ``None`` for a page's own document."""
+    page_id = source.get("page_id")  # absent from an index built before records had documents
+    return None if page_id is None or source["id"] == str(page_id) else page_id
+
+
+def score(raw_hit: dict) -> float:
+    """A hit's relevance (sorted by ``_score`` first, the engine gives it as the first sort value too)."""
+    value = raw_hit.get("_score")
+    return float(value if value is not None else raw_hit["sort"][0])
 
 
 def hit_from(raw_hit: dict) -> SearchHit:
@@ -380,7 +430,7 @@ def hit_from(raw_hit: dict) -> SearchHit:
     fragments = [fragment for values in raw_hit.get("highlight", {}).values() for fragment in values]
     matched = raw_hit.get("matched_queries", [])
     return SearchHit(
-        id=int(source["id"]),
+        id=hit_id(source["id"], source["display"]),
         slug=source["display"]["slug"],
         type=source["type"],
         title=source["title"],
@@ -392,6 +442,9 @@ def hit_from(raw_hit: dict) -> SearchHit:
         language=source["language"],
         date=source.get("date"),
         by_meaning=matched == ["semantic"],
+        plan=source["display"].get("plan"),
+        status=source["display"].get("status"),
+        key=source["id"],
     )
 
 
@@ -400,7 +453,8 @@ def hit_from(raw_hit: dict) -> SearchHit:
 
 @dataclass(frozen=True)
 class Operation:
-    page_id: int
+    page_id: int  # the page whose documents it writes: a failure is that page's, and its outbox entry retries
+    document_id: str
     payload: bytes
 
 
@@ -414,31 +468,69 @@ def engine_source(document: dict, vector=None) -> dict:
     return source
 
 
-def encode(action: str, index: str, page_id: int, document: dict | None = None, vector=None, **meta) -> bytes:
+def encode(action: str, index: str, document_id, document: dict | None = None, vector=None, **meta) -> bytes:
     """One bulk operation as NDJSON lines, encoded once: its size decides how requests are split."""
-    header = json.dumps({action: {"_index": index, "_id": str(page_id), **meta}}, separators=(",", ":"))
+    header = json.dumps({action: {"_index": index, "_id": str(document_id), **meta}}, separators=(",", ":"))
     if document is None:
         return f"{header}\n".encode()
     source = json.dumps(engine_source(document, vector), separators=(",", ":"), ensure_ascii=False)
     return f"{header}\n{source}\n".encode()
 
 
-def bulk_operations(index: str, documents: dict[int, dict], removed: Iterable[int]) -> list[Operation]:
-    """Deletions first, so that no document the engine refuses can hold back a page leaving the index.
+def bulk_operations(index: str, documents: Iterable[dict], removed: dict[str, int] | None = None) -> list[Operation]:
+    """Deletions first (``removed``: document id → its page's id), so that no document the engine refuses can
+    hold back a page leaving the index; then the documents, each page's records before the page's own.
 
     Documents carry their stored vectors; one not computed yet is indexed without, and again once it is.
     """
+    documents = list(documents)
     # Writing through the alias must never create an index of that name with a guessed mapping.
     through_alias = {"require_alias": True} if index == search_settings().alias else {}
     with_vectors = get_embedder() is not None  # the index has a vector field only with an embedder
-    keys = (doc["embedding_key"] for doc in documents.values() if doc.get("embedding_key")) if with_vectors else ()
+    keys = (doc["embedding_key"] for doc in documents if doc.get("embedding_key")) if with_vectors else ()
     stored = embeddings.vectors(keys)
-    operations = [Operation(page_id, encode("delete", index, page_id)) for page_id in removed]
-    operations += [
-        Operation(page_id, encode("index", index, page_id, doc, stored.get(doc.get("embedding_key")), **through_alias))
-        for page_id, doc in documents.items()
+    operations = [
+        Operation(page_id, document_id, encode("delete", index, document_id))
+        for document_id, page_id in (removed or {}).items()
     ]
+    # A page's document lists its records' (``parts``): written last, it never names a record not yet sent.
+    for doc in sorted(documents, key=lambda doc: doc["id"] == str(doc["page_id"])):
+        vector = stored.get(doc.get("embedding_key"))
+        payload = encode("index", index, doc["id"], doc, vector, **through_alias)
+        operations.append(Operation(doc["page_id"], doc["id"], payload))
     return operations
+
+
+def replacing(engine: SearchEngine, index: str, documents: dict[int, list[dict]], removed: list[int]) -> list:
+    """Operations that make ``index`` hold exactly ``documents`` of these pages (by page id) and nothing of the
+    ``removed`` pages: whatever it holds of them and is no longer current (a record taken out of its page, the
+    records of a page unpublished) is deleted."""
+    current = {doc["id"] for page_documents in documents.values() for doc in page_documents}
+    held = held_documents(engine, index, [*documents, *removed])
+    stale = {document_id: page_id for document_id, page_id in held.items() if document_id not in current}
+    flat = [doc for page_documents in documents.values() for doc in page_documents]
+    return bulk_operations(index, flat, stale)
+
+
+def held_documents(engine: SearchEngine, index: str, page_ids: list[int]) -> dict[str, int]:
+    """Document id → page id of every document ``index`` holds of these pages.
+
+    Two ways, because a search sees only what the last refresh made visible: each page's own document, read by
+    id (which is real-time), names its records' (``parts``), even those written a moment ago; and a search by
+    ``page_id`` finds any the page's document no longer names (written by a batch that failed half-way).
+    """
+    if not page_ids:
+        return {}
+    held: dict[str, int] = {}
+    for found in engine.get_many(index, [str(page_id) for page_id in page_ids], ["parts"]):
+        held[found["_id"]] = int(found["_id"])
+        held.update(dict.fromkeys(found["_source"].get("parts", []), int(found["_id"])))
+    body = {"query": {"terms": {"page_id": page_ids}}, "_source": ["page_id"], "size": MAX_RESULT_WINDOW}
+    hits = engine.search(index, body)["hits"]["hits"]
+    if len(hits) >= MAX_RESULT_WINDOW:  # perhaps more than a search returns: read them all
+        hits = engine.scan(index, {"query": body["query"], "_source": ["page_id"]})
+    held.update({hit["_id"]: hit["_source"]["page_id"] for hit in hits})
+    return held
 
 
 def send(engine: SearchEngine, operations: list[Operation], *, refresh: bool | str = False) -> dict[int, str]:
@@ -477,34 +569,38 @@ def _send_chunk(engine: SearchEngine, chunk: list[Operation], refresh) -> dict[i
             return {chunk[0].page_id: str(error)}
         middle = len(chunk) // 2
         return {**_send_chunk(engine, chunk[:middle], refresh), **_send_chunk(engine, chunk[middle:], refresh)}
-    return failed_ids(response)
+    return failed_ids(response, {operation.document_id: operation.page_id for operation in chunk})
 
 
-def failed_ids(response: dict) -> dict[int, str]:
-    """Page ids whose bulk item failed (a delete of a missing document is a success)."""
+def failed_ids(response: dict, pages: dict[str, int]) -> dict[int, str]:
+    """Page ids (``pages``: document id → page id) whose bulk item failed (a delete of a missing document is a
+    success)."""
     failures = {}
     for item in response.get("items", []):
         ((action, result),) = item.items()
         if result.get("status", 500) >= 300 and not (action == "delete" and result.get("status") == 404):
-            failures[int(result["_id"])] = str(result.get("error", result.get("status")))
+            failures[pages[result["_id"]]] = str(result.get("error", result.get("status")))
     return failures
 
 
 def _bulk_load(engine, index: str, documents: Iterable[dict], progress) -> tuple[int, dict[int, str]]:
-    """Send documents in batches; the engine indexes one batch while the next is being built and encoded."""
-    count = 0
+    """Send documents in batches; the engine indexes one batch while the next is being built and encoded.
+
+    Returns how many documents were indexed (not counting any of a page refused in part) and the failures.
+    """
+    per_page: Counter = Counter()
     failures: dict[int, str] = {}
     documents = iter(documents)
     with ThreadPoolExecutor(max_workers=1) as sender:
         in_flight = None
         while batch := list(islice(documents, BULK_SIZE)):
-            operations = bulk_operations(index, {int(doc["id"]): doc for doc in batch}, [])
+            operations = bulk_operations(index, batch)
             if in_flight is not None:
                 failures.update(in_flight.result())
             in_flight = sender.submit(send, engine, operations)
-            count += len(batch)
+            per_page.update(doc["page_id"] for doc in batch)
             if progress:
                 progress(len(batch))
         if in_flight is not None:
             failures.update(in_flight.result())
-    return count - len(failures), failures
+    return sum(count for page_id, count in per_page.items() if page_id not in failures), failures

@@ -83,6 +83,12 @@ class SearchEngine:
     def search(self, index: str, body: dict) -> dict:
         return dict(self.call("search", index=index, body=body))
 
+    def get_many(self, index: str, ids: list[str], source: list[str]) -> list[dict]:
+        """The documents of these ids that exist, read in real time (a search sees only refreshed ones)."""
+        body = {"docs": [{"_id": document_id, "_source": source} for document_id in ids]}
+        found = self.call("mget", index=index, body=body)
+        return [document for document in found["docs"] if document.get("found")]
+
     def count(self, index: str) -> int:
         return self.call("count", index=index)["count"]
 

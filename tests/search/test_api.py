@@ -74,6 +74,8 @@ def test_search_returns_the_documented_shape(client, any_engine):
         "language",
         "date",
         "by_meaning",
+        "plan",
+        "status",
     }
     assert result["type"] in ("lesson", "visit_report")
     assert set(result["city"]) == {"name", "slug", "country"}

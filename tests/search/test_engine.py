@@ -12,10 +12,11 @@ from wagtail.models import PageViewRestriction
 from kb.content_files.pages import find_page
 from kb.content_types import KINDS
 from kb.models import CityPage, LessonPage, Theme
+from plans.models import Action
 from search.backends import database_backend, engine_backend
 from search.conf import search_settings
 from search.facets import NAMES as FACETS
-from search.indexer import verify
+from search.indexer import count_indexable, verify
 from search.query import build_request
 from search.service import search
 from tests.network import COLOGNE_LESSON, COLOGNE_LESSON_TITLE, SORIA_LESSON
@@ -40,8 +41,9 @@ def test_index_has_the_mapping_and_analyzers(search_engine):
 
 def test_every_published_page_is_indexed_once_and_verify_is_clean(search_engine):
     assert verify().clean
-    expected = sum(kind.model.objects.published().count() for kind in KINDS)
-    assert search_engine.count(search_settings().alias) == expected
+    actions = Action.objects.published().count()
+    expected = sum(kind.model.objects.published().count() for kind in KINDS) + actions
+    assert actions and search_engine.count(search_settings().alias) == expected == count_indexable()
 
 
 def test_publish_unpublish_delete_and_move_reach_the_index(search_engine, structure):

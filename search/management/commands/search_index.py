@@ -92,7 +92,7 @@ class Command(BaseCommand):
         with_vectors = len(documents)
         self.stdout.write(f"embedded {computed} texts in {seconds:.1f} s{rate}; {with_vectors} documents have vectors")
         if computed and engine_backend() is not None:
-            enqueue(int(doc["id"]) for doc in documents)  # the worker sends the vectors to the engine
+            enqueue(doc["page_id"] for doc in documents)  # the worker sends the vectors to the engine
 
     def do_verify(self):
         drifted = []
@@ -105,7 +105,7 @@ class Command(BaseCommand):
                 ids = getattr(drift, name)
                 if ids:
                     listed = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
-                    self.stdout.write(f"  {name} page ids: {listed}")
+                    self.stdout.write(f"  {name} documents: {listed}")
             if not drift.clean:
                 drifted.append(backend.name)
         if drifted:
@@ -116,7 +116,8 @@ class Command(BaseCommand):
         documents = SearchDocument.objects
         with_vectors = documents.filter(embedding_key__in=Embedding.objects.values("key")).count()
         self.stdout.write(
-            f"database: {documents.count()} documents (published pages: {count_indexable()}), "
+            f"database: {documents.count()} documents (expected, of published pages and their actions: "
+            f"{count_indexable()}), "
             f"{with_vectors} with their embedding"
         )
         queue = IndexQueueEntry.objects
