@@ -95,20 +95,25 @@ def test_the_rate_limit_holds_across_workers_and_forged_headers(tmp_path):
     manage(env, "createcachetable")
     with served(tmp_path, env, workers=2, ready_path="/api/openapi.json") as server:
         statuses = []
-        for attempt in range(60):  # each request forges a new address in front of what the proxy appends
+        # Sequential requests may all land on one worker: keep asking until both have answered (the limit is
+        # then proven shared), at least 60 times.
+        for attempt in range(400):  # each request forges a new address in front of what the proxy appends
+            if attempt >= 60 and len(set(server.served_by())) == 2:
+                break
             request = urllib.request.Request(
-                f"{server.url}/api/search?q=x", headers={"X-Forwarded-For": f"10.{attempt}.0.1, 203.0.113.7"}
+                f"{server.url}/api/search?q=x",
+                headers={"X-Forwarded-For": f"10.{attempt % 250}.{attempt // 250}.1, 203.0.113.7"},
             )
             try:
                 with urllib.request.urlopen(request, timeout=10) as response:
                     statuses.append(response.status)
             except urllib.error.HTTPError as error:
                 statuses.append(error.code)
+        workers = set(server.served_by())
         other = urllib.request.Request(f"{server.url}/api/search?q=x", headers={"X-Forwarded-For": "203.0.113.8"})
         with urllib.request.urlopen(other, timeout=10) as response:
             assert response.status == 200  # another client has an allowance of its own
-        workers = set(server.served_by()[:60])
-    assert statuses.count(200) == 20 and statuses.count(429) == 40, statuses
+    assert statuses[:20] == [200] * 20 and set(statuses[20:]) == {429}, statuses
     assert len(workers) == 2  # both workers answered, and together they counted to 20
 
 
