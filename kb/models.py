@@ -122,6 +122,23 @@ class CityRole(models.TextChoices):
 # Domain bounds, the same on every database (SQLite would store any integer): the admin and the importer both
 # validate them through the model.
 COHORT_RANGE = [MinValueValidator(1), MaxValueValidator(99)]
+
+
+def check_dates_in_order(record, *pairs: tuple[str, str]) -> None:
+    """Each ``(start, end)`` pair of date fields in order (either may be blank); each error on its end field."""
+    errors = {}
+    for start, end in pairs:
+        first, last = getattr(record, start), getattr(record, end)
+        if first and last and last < first:
+            names = {
+                "start": record._meta.get_field(start).verbose_name,
+                "end": record._meta.get_field(end).verbose_name,
+            }
+            errors[end] = ValidationError(_("The %(end)s comes before the %(start)s.") % names)
+    if errors:
+        raise ValidationError(errors)
+
+
 TARGET_YEAR_RANGE = [MinValueValidator(2020), MaxValueValidator(2100)]
 MAX_POPULATION = 50_000_000  # larger than any city of the network
 MAX_PARTICIPANTS = 10_000
@@ -252,8 +269,7 @@ class Twinning(Orderable):
     panels = [PageChooserPanel("twin", "kb.CityPage"), FieldPanel("cohort"), FieldPanel("start"), FieldPanel("end")]
 
     def clean(self):
-        if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": _("The twinning cannot end before it starts.")})
+        check_dates_in_order(self, ("start", "end"))
 
 
 class ContentPage(Page):
@@ -383,8 +399,13 @@ class ActionPlanPage(RoutablePageMixin, Reviewable, CityContentPage):
         return saved
 
     def get_context(self, request, *args, **kwargs):
-        from plans.progress import plan_progress  # plans.models imports this module: import at call time
+        from django.db.models import prefetch_related_objects
 
+        from plans.models import record_prefetches  # plans.models imports this module: import at call time
+        from plans.progress import plan_progress
+
+        if not getattr(self, "_cluster_related_objects", None):  # a preview's records are in memory, unsaved
+            prefetch_related_objects([self], *record_prefetches())
         return {**super().get_context(request, *args, **kwargs), "progress": plan_progress(self)}
 
     @path("actions/<slug:identifier>/", name="action")
@@ -466,8 +487,7 @@ class VisitReportPage(CityContentPage):
 
     def clean(self):
         super().clean()
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The visit cannot end before it starts.")})
+        check_dates_in_order(self, ("start_date", "end_date"))
 
 
 class VisitReportOutput(Orderable):

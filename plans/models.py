@@ -8,9 +8,9 @@ action is the history of its plan. The derived timeliness (on time, late, staleâ
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -18,7 +18,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable
 from wagtail.snippets.models import register_snippet
 
-from kb.models import MarkdownField
+from kb.models import MarkdownField, check_dates_in_order
 
 MAX_EUROS = 10**12 - 1  # more than any city's whole budget; keeps a typo from breaking every sum
 MAX_MAGNITUDE = 10**12  # indicator values: generous, but finite and storable in a 16-digit decimal
@@ -46,16 +46,6 @@ class Phase(models.TextChoices):
 class Direction(models.TextChoices):
     INCREASE = "increase", _("Higher is better")
     DECREASE = "decrease", _("Lower is better")
-
-
-def _check_order(record, *pairs):
-    errors = {}
-    for start, end in pairs:
-        first, last = getattr(record, start), getattr(record, end)
-        if first and last and last < first:
-            errors[end] = ValidationError(_("This date comes before %(start)s.") % {"start": start.replace("_", " ")})
-    if errors:
-        raise ValidationError(errors)
 
 
 def _euros(verbose_name):
@@ -263,7 +253,7 @@ class Action(Orderable, ClusterableModel):
 
     def clean(self):
         super().clean()
-        _check_order(self, ("planned_start", "planned_end"), ("actual_start", "actual_end"))
+        check_dates_in_order(self, ("planned_start", "planned_end"), ("actual_start", "actual_end"))
 
     def get_url(self, request=None) -> str:
         return f"{self.plan.get_url(request)}actions/{self.identifier}/"
@@ -307,3 +297,17 @@ class StatusUpdate(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("status update")
         verbose_name_plural = _("status updates")
+
+
+def record_prefetches() -> list[Prefetch]:
+    """Every record of a plan its pages, the API and the downloads show, each kind loaded in one query.
+
+    ``action.plan`` is the plan they were loaded with, so an action finds the indicators it moves among those
+    already loaded (``moved_indicators``) instead of asking again.
+    """
+    from kb.models import LessonPage  # kb.models reads this module's progress rules at call time: no cycle
+
+    lessons = LessonPage.objects.published().order_by("title")
+    actions = Action.objects.select_related("theme").prefetch_related("updates", Prefetch("lessons", queryset=lessons))
+    indicators = Indicator.objects.select_related("common").prefetch_related("goals", "values")
+    return [Prefetch("actions", queryset=actions), Prefetch("indicators", queryset=indicators)]

@@ -30,15 +30,15 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, Max, Min, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from kb.models import ActionPlanPage, CityPage, LessonPage, attach_cities
-from plans.models import Action, CommonIndicator, Indicator, IndicatorValue, StatusUpdate
+from kb.models import ActionPlanPage, CityPage, attach_cities
+from plans.models import Action, CommonIndicator, Indicator, IndicatorValue, StatusUpdate, record_prefetches
 from plans.progress import PlanProgress, Timeliness, plan_progress
 
 BATCH_SIZE = 50  # plans read at a time by the downloads: a fixed number of queries per batch, bounded memory
@@ -111,12 +111,7 @@ def to_json(document) -> str:
 
 def with_records(plans):
     """``plans`` with their city and every record the API and the downloads show, in a fixed number of queries."""
-    lessons = LessonPage.objects.published().order_by("title")
-    actions = Action.objects.select_related("theme").prefetch_related("updates", Prefetch("lessons", queryset=lessons))
-    indicators = Indicator.objects.select_related("common").prefetch_related("goals", "values")
-    return plans.with_city().prefetch_related(
-        "themes", Prefetch("actions", queryset=actions), Prefetch("indicators", queryset=indicators)
-    )
+    return plans.with_city().prefetch_related("themes", *record_prefetches())
 
 
 def published_plans():

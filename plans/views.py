@@ -8,15 +8,14 @@ from django.template.response import TemplateResponse
 from kb.models import ActionPlanPage
 from plans.models import CommonIndicator
 from plans.presentation import network_chart
-from plans.progress import plan_progress
 
 
 def action_page(request, plan, identifier):
+    context = plan.get_context(request)  # loads the plan's records once
     action = next((action for action in plan.actions.all() if action.identifier == identifier), None)
     if action is None:
         raise Http404("No such action in this plan")
-    context = plan.get_context(request)
-    context.update(action=action, progress=plan_progress(plan).of(action))
+    context.update(action=action, progress=context["progress"].of(action))
     return TemplateResponse(request, "plans/action_page.html", context)
 
 

@@ -141,10 +141,16 @@ BAD_FILES = {
     "same-day-twice.md": (PLAN + "indicators: [{id: d, name: D, values: [{date: 2025-01-31, value: 1}, {date: 2025-01-31, value: 2}]}]\n---\n", "indicators", "item 1: two values dated 2025-01-31"),
     "unsigned-update.md": (PLAN + "  updates: [{date: 2025-01-31, text: Started}]\n---\n", "actions", "item 1: field 'updates': item 1: field 'author': is required"),
     "unknown-common.md": (PLAN + "indicators: [{id: d, name: D, common: unicorns}]\n---\n", "indicators", "unknown common indicator 'unicorns' (known: cycle-lanes"),
+    "visit-backwards.md": (
+        "---\ntype: visit_report\ntitle: Backwards visit\nlanguage: en\ncity: Testville\ncountry: NL\n"
+        "host_city: Testville (NL)\nstart_date: 2024-05-02\nend_date: 2024-05-01\nmodule: co_creating\n---\nNotes\n",
+        "end_date",
+        "The end date comes before the start date.",
+    ),
     "action-backwards.md": (
         PLAN + "  planned_start: 2025-05-01\n  planned_end: 2024-01-01\n---\n",
         "actions",
-        "item 1: field 'planned_end': This date comes before planned start",
+        "item 1: field 'planned_end': The planned end comes before the planned start.",
     ),
 }
 
