@@ -77,6 +77,7 @@ class KnowledgePageForm(WagtailAdminPageForm):
         # The model's checks (LessonPage.clean: at least one theme) read the page's many-to-many values, which a
         # form assigns only when it saves, after them; the assignment is in memory until the page is saved.
         self.save_cluster_m2m()
+        _refuse_unpublished_sources(self.formsets)
         return cleaned_data
 
 
@@ -104,3 +105,20 @@ class ActionPlanPageForm(KnowledgePageForm):
                     _("No indicator of this plan has the identifier %(identifier)s.") % {"identifier": unknown[0]},
                 )
         return cleaned_data
+
+
+def _refuse_unpublished_sources(formsets: dict) -> None:
+    """What a lesson or an action was adapted from must be published, for readers to follow the link.
+
+    Checked here, not by the model: an import creates every page of its batch before it publishes any, so a source
+    in the same batch is not published yet when the adopting page is validated.
+    """
+    from kb.models import pages
+
+    for name, formset in formsets.items():
+        for form in formset.forms:
+            if name == "adaptations" and form.is_valid() and not form.cleaned_data.get("DELETE"):
+                source = form.cleaned_data.get("source_page")
+                if source and not pages().published().filter(pk=source.pk).exists():
+                    form.add_error("source_page", _("Choose a published page: readers must be able to follow it."))
+            _refuse_unpublished_sources(getattr(form, "formsets", {}))

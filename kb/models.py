@@ -539,6 +539,7 @@ class LessonPage(Reviewable, CityContentPage):
         *[FieldPanel(name) for name, _label in SECTIONS],
         FieldPanel("cost_effort"),
         CityFirstPageChooserPanel("source", ["kb.VisitReportPage", "kb.ActionPlanPage"]),
+        InlinePanel("adaptations", heading=_("Adapted from another city's work"), label=_("Adapted from")),
         MultiFieldPanel(ContentPage.meta_panels + [FieldPanel("partner_cities")], heading=_("Classification")),
         MultiFieldPanel(Reviewable.review_panels, heading=_("Freshness")),
     ]

@@ -241,6 +241,7 @@ class Action(Orderable, ClusterableModel):
         ),
         FieldRowPanel([FieldPanel("indicator_ids"), FieldPanel("lessons")]),
         InlinePanel("updates", heading=_("Status updates"), label=_("Status update")),
+        InlinePanel("adaptations", heading=_("Adapted from another city's work"), label=_("Adapted from")),
     ]
 
     class Meta(Orderable.Meta):

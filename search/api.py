@@ -190,5 +190,7 @@ def related(request: HttpRequest, page_id: int):
     return {"engine": engine, "results": [asdict(hit) for hit in hits]}
 
 
-# The Action Plans' endpoints: plans/api.py mounts its router on this API (one throttle, one OpenAPI document).
+# The Action Plans' and the lineage's endpoints: plans/api.py and lineage/api.py mount their routers on this API
+# (one throttle, one OpenAPI document).
+import lineage.api  # noqa: E402, F401
 import plans.api  # noqa: E402, F401

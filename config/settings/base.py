@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kb",
     "search",
     "plans",
+    "lineage",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

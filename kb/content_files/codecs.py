@@ -21,11 +21,13 @@ from kb.models import (
     VisitReportOutput,
 )
 from kb.slugs import slug_for
+from lineage.models import ActionAdoption, LessonAdoption
 from plans.models import Action, CommonIndicator, Indicator, IndicatorGoal, IndicatorValue, StatusUpdate
 
 from .document import CASE_STUDY_OWNER, ContentDocument, ContentFileError, join_sections, split_sections
 from .schema import (
     ACTION,
+    ADOPTION,
     INDICATOR,
     TWIN,
     Field,
@@ -230,6 +232,7 @@ class LessonCodec(CityContentCodec):
         **CityContentCodec.base_fields,
         "cost_effort": Field(text_of(255)),
         "source": Field(reference("visit_report", "action_plan")),
+        "adapted_from": Field(list_of(mapping(ADOPTION), unique=False)),
     }
     simple = (*CONTENT_SIMPLE, "cost_effort")
     sections = (
@@ -244,9 +247,16 @@ class LessonCodec(CityContentCodec):
         super().fill_relations(page, document, writer)
         source = document.meta.get("source")
         page.source = writer.page(source, "source") if source else None
+        page.adaptations = _ordered(
+            _adoption(LessonAdoption(), data, writer, "adapted_from") for data in document.meta.get("adapted_from", [])
+        )
 
     def meta(self, page):
-        return {**super().meta(page), "source": page.source_id and reference_for(page.source.specific)}
+        return {
+            **super().meta(page),
+            "source": page.source_id and reference_for(page.source.specific),
+            "adapted_from": [_adoption_meta(adoption) for adoption in page.adaptations.all()],
+        }
 
 
 class ActionPlanCodec(CityContentCodec):
@@ -278,7 +288,8 @@ class ActionPlanCodec(CityContentCodec):
                 raise NamedFieldError("indicators", f"item {position}: two values dated {repeated.isoformat()}")
         known = {indicator["id"] for indicator in indicators}
         for position, action in enumerate(meta.get("actions", []), start=1):
-            unknown = [key for key in action.get("indicators", []) if key not in known]
+            shown_by = [adoption["indicator"] for adoption in action.get("adapted_from", []) if "indicator" in adoption]
+            unknown = [key for key in action.get("indicators", []) + shown_by if key not in known]
             if unknown:
                 raise NamedFieldError(
                     "actions", f"item {position}: field 'indicators': '{unknown[0]}' is not the id of an indicator"
@@ -374,6 +385,10 @@ def _action(data: dict, pk, themes: dict, writer) -> Action:
         StatusUpdate(date=update["date"], author=update["author"], status=update.get("status", ""), text=update["text"])
         for update in data.get("updates", [])
     )
+    action.adaptations = _ordered(
+        _adoption(ActionAdoption(outcome_indicator=item.get("indicator", "")), item, writer, "actions.adapted_from")
+        for item in data.get("adapted_from", [])
+    )
     return action
 
 
@@ -389,7 +404,31 @@ def _action_meta(action: Action) -> dict:
             {"date": update.date, "author": update.author, "status": update.status, "text": update.text}
             for update in action.updates.all()
         ],
+        "adapted_from": [
+            {**_adoption_meta(adoption), "indicator": adoption.outcome_indicator}
+            for adoption in action.adaptations.all()
+        ],
     }
+
+
+ADOPTION_SIMPLE = ("changes", "outcome", "outcome_date", "outcome_note")
+
+
+def _adoption(adoption, data: dict, writer, field_name: str):
+    """An adoption record from its front matter: ``from`` names the page, and after ``#`` an action of a plan."""
+    page, _separator, action = data["from"].partition("#")
+    adoption.source_page = writer.page(page, field_name)
+    adoption.source_action = action
+    for name in ADOPTION_SIMPLE:
+        setattr(adoption, name, data.get(name, _cleared(type(adoption), name)))
+    return adoption
+
+
+def _adoption_meta(adoption) -> dict:
+    source = reference_for(adoption.source_page.specific) if adoption.source_page_id else None
+    if source and adoption.source_action:
+        source = f"{source}#{adoption.source_action}"
+    return {"from": source, **{name: getattr(adoption, name) for name in ADOPTION_SIMPLE}}
 
 
 class VisitReportCodec(CityContentCodec):

@@ -85,7 +85,7 @@ class PageWriter:
 
     def write(self, documents: list[ContentDocument]) -> list[tuple[ContentDocument, str]]:
         # Cities first, then every page exists before any reference between pages is resolved.
-        ordered = sorted(documents, key=lambda document: document.type != "city")
+        ordered = sources_first(sorted(documents, key=lambda document: document.type != "city"))
         pages = {document.reference: self._guard(document, self._existing_or_new, document) for document in ordered}
         return [
             (document, self._guard(document, self._apply, document, pages[document.reference])) for document in ordered
@@ -167,10 +167,45 @@ class PageWriter:
         return page
 
 
+def sources_first(documents: list[ContentDocument]) -> list[ContentDocument]:
+    """The documents in their order, except that each comes after those of the batch it was adapted from: an
+    adoption may name an action of its source plan, which exists once that plan's file is written."""
+    by_reference = {document.reference: document for document in documents}
+    placed: set[str] = set()
+    ordered: list[ContentDocument] = []
+
+    def place(document: ContentDocument, trail: frozenset) -> None:
+        if document.reference in placed or document.reference in trail:  # a cycle keeps the given order
+            return
+        for reference in adoption_sources(document.meta):
+            if reference in by_reference:
+                place(by_reference[reference], trail | {document.reference})
+        placed.add(document.reference)
+        ordered.append(document)
+
+    for document in documents:
+        place(document, frozenset())
+    return ordered
+
+
+def adoption_sources(meta: dict) -> list[str]:
+    """The pages a document's lesson or actions were adapted from (references without their ``#action``)."""
+    adoptions = [*meta.get("adapted_from", [])]
+    adoptions += [item for action in meta.get("actions", []) for item in action.get("adapted_from", [])]
+    return [adoption["from"].partition("#")[0] for adoption in adoptions]
+
+
 # Set by the page tree when a page is added, not by the file.
 TREE_FIELDS = ["path", "depth", "numchild", "url_path", "content_type"]
 # Model names of inline relations and their names in content files, where the two differ.
-FRONT_MATTER_NAMES = {"twinnings": "twins", "description": "body"}
+FRONT_MATTER_NAMES = {
+    "twinnings": "twins",
+    "description": "body",
+    "adaptations": "adapted_from",
+    "source_page": "from",
+    "source_action": "from",
+    "outcome_indicator": "indicator",
+}
 
 
 def validate(page) -> None:
@@ -194,10 +229,10 @@ def _child_problem(record) -> tuple[str, str] | None:
                 child.full_clean(exclude=[relation.field.name])
             except ValidationError as error:
                 field_name, message = _first_problem(error)
-                return name, f"item {position}: field '{field_name}': {message}"
+                return name, f"item {position}: field '{FRONT_MATTER_NAMES.get(field_name, field_name)}': {message}"
             inner = _child_problem(child)
             if inner:
-                return name, f"item {position}: {inner[0]} {inner[1]}"
+                return name, f"item {position}: {FRONT_MATTER_NAMES.get(inner[0], inner[0])} {inner[1]}"
     return None
 
 

@@ -19,6 +19,7 @@ from django_countries import countries
 
 from kb.models import CONTENT_LANGUAGES
 from kb.names import name_problem
+from lineage.models import Outcome
 from plans.models import ActionStatus, Direction, Phase
 
 LANGUAGE_CODES = {code for code, _name in CONTENT_LANGUAGES}
@@ -295,6 +296,31 @@ STATUS_UPDATE = {
     "status": Field(choice(ActionStatus.choices)),
     "text": Field(text_of(2000), required=True),
 }
+def adoption_source(value, _vocabulary=None) -> str:
+    """What was adapted: ``lesson:…``, ``visit_report:…``, ``action_plan:…``, or one action of a plan,
+    ``action_plan:city-slug/plan-slug#action-id``."""
+    page, separator, action = text(value).lower().partition("#")
+    try:
+        page = reference("lesson", "visit_report", "action_plan")(page)
+    except FieldError:
+        raise FieldError(
+            f"'{value}' is not a reference like 'lesson:city-slug/page-slug' to a lesson, visit report or action "
+            "plan, or like 'action_plan:city-slug/plan-slug#action-id' to an action"
+        ) from None
+    if separator and not page.startswith("action_plan:"):
+        raise FieldError(f"'{value}': only an action plan has actions (#{action})")
+    return f"{page}#{slug(action)}" if separator else page
+
+
+ADOPTION = {
+    "from": Field(adoption_source, required=True),
+    "changes": Field(text),
+    "outcome": Field(choice(Outcome.choices)),
+    "outcome_date": Field(date),
+    "outcome_note": Field(text),
+}
+ACTION_ADOPTION = {**ADOPTION, "indicator": Field(slug)}
+
 ACTION = {
     "id": Field(slug, required=True),
     "title": Field(text_of(255), required=True),
@@ -314,6 +340,7 @@ ACTION = {
     "indicators": Field(list_of(slug)),
     "lessons": Field(list_of(reference("lesson"))),
     "updates": Field(list_of(mapping(STATUS_UPDATE), unique=False)),
+    "adapted_from": Field(list_of(mapping(ACTION_ADOPTION), unique=False)),
 }
 TWIN = {
     "city": Field(city_label, required=True),
