@@ -27,6 +27,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("api/", api.urls),
     path("indicators/", include("plans.urls")),
+    path("transfers/", include("lineage.urls")),
     path("themes/", kb_views.theme_index, name="themes"),
     path("themes/<slug:slug>/", kb_views.theme_detail, name="theme"),
     path("feeds/", include(feeds)),

@@ -7,7 +7,7 @@ OpenAPI document. The records are those the pages show (``lineage.transfers``): 
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from kb.content_types import kind_of
 from kb.models import CityPage
@@ -17,6 +17,7 @@ from search.api import ErrorOut, api
 from search.query import InvalidSearch  # its handler answers 400 {detail, parameter}
 
 from .models import Outcome
+from .similar import WEIGHTS, similar_cities
 from .transfers import Transfer, transfers
 
 router = Router(tags=["Learning lineage"])
@@ -100,6 +101,50 @@ def list_transfers(request: HttpRequest, filters: Query[TransferFilters]):
     if filters.outcome is not None:
         found = [transfer for transfer in found if transfer.outcome == filters.outcome]
     return {"total": len(found), "results": [transfer_record(request, transfer) for transfer in found]}
+
+
+class SimilarPartsOut(Schema):
+    challenges: float
+    themes: float
+    size: float
+    place: float
+    programme: float
+
+
+class SimilarCityOut(Schema):
+    city: TransferCityOut
+    url: str
+    score: float = Field(description="Σ weight × part, between 0 and 1 (weights in the endpoint's description)")
+    parts: SimilarPartsOut = Field(description="Each part between 0 and 1")
+    reasons: list[str] = Field(description="The parts that count, in words, in the interface language")
+
+
+@router.get(
+    "/cities/{slug}/similar",
+    response={200: list[SimilarCityOut], 404: ErrorOut},
+    summary="Cities like this one, with the reasons",
+    description="The published cities most like this one. Score = "
+    + " + ".join(f"{weight} × {name}" for name, weight in WEIGHTS.items())
+    + ": challenges, the closeness in meaning of what both wrote (rescaled among the candidates); themes, the "
+    "Jaccard overlap of their themes; size, 1 in the same population band and 0.5 in the next; place, 1 in the "
+    "same country and 0.6 in the same climate region; programme, 0.5 for the same cohort plus 0.5 for a Pilot City "
+    "with a Twin City.",
+    url_name="similar_cities",
+)
+def list_similar_cities(request: HttpRequest, slug: str, limit: int = Query(5, ge=1, le=20)):
+    city = CityPage.objects.published().filter(slug=slug[:255]).first()
+    if city is None:
+        return Status(404, {"detail": f"no published city has the slug {slug[:60]!r}", "parameter": "slug"})
+    return [
+        {
+            "city": {"name": match.city.title, "slug": match.city.slug, "country": match.city.country.code},
+            "url": absolute(request, match.city.url),
+            "score": round(match.score, 4),
+            "parts": {name: round(value, 4) for name, value in match.parts.items()},
+            "reasons": match.reasons,
+        }
+        for match in similar_cities(city, limit)
+    ]
 
 
 api.add_router("", router)

@@ -33,6 +33,7 @@ class Transfer:
     outcome_date: date | None
     outcome_note: str
     outcome_indicator: str = ""
+    themes: tuple = ()  # the adopting lesson's themes, or the adopting action's own theme
 
     @property
     def outcome_label(self) -> str:
@@ -75,7 +76,8 @@ def transfers(
     if adopter_city is not None:
         lesson_rows = lesson_rows.filter(lesson__path__startswith=adopter_city.path)
         action_rows = action_rows.filter(action__plan__path__startswith=adopter_city.path)
-    rows = list(lesson_rows.select_related("lesson")) + list(action_rows.select_related("action__plan"))
+    rows = list(lesson_rows.select_related("lesson").prefetch_related("lesson__themes"))
+    rows += list(action_rows.select_related("action__plan", "action__theme"))
     return _resolved(rows)
 
 
@@ -109,9 +111,14 @@ def _resolved(rows) -> list[Transfer]:
                 outcome_date=row.outcome_date,
                 outcome_note=row.outcome_note,
                 outcome_indicator=getattr(row, "outcome_indicator", ""),
+                themes=tuple(row.lesson.themes.all()) if isinstance(row, LessonAdoption) else _own(row.action.theme),
             )
         )
     return sorted(found, key=lambda transfer: (transfer.adopter_city.title, str(transfer.adopter)))
+
+
+def _own(theme) -> tuple:
+    return (theme,) if theme else ()
 
 
 def reuse_summary(found: list[Transfer]) -> str:

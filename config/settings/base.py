@@ -154,8 +154,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the search worker write to the same file: wait for a lock rather than fail, and let
-    # readers read while one writes (WAL).
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    # readers read while one writes (WAL). A transaction takes the write lock when it begins (IMMEDIATE): one that
+    # began by reading and then writes after another process committed would fail at once with "database is
+    # locked" (SQLite cannot wait there), as the benchmark's publish-while-the-worker-indexes did.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

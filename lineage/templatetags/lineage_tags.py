@@ -3,6 +3,7 @@ was adapted from) and on a city's page (what it learned from whom, and what othe
 
 from django import template
 
+from lineage.similar import WEIGHTS, similar_cities
 from lineage.transfers import reuse_summary, transfers
 
 register = template.Library()
@@ -24,3 +25,9 @@ def adapted_from(adopter):
 @register.inclusion_tag("lineage/city.html")
 def city_lineage(city):
     return {"learned": transfers(adopter_city=city), "taught": transfers(source_city=city)}
+
+
+@register.inclusion_tag("lineage/similar.html")
+def cities_like(city):
+    """The cities most like ``city``, each with its score and the reasons (``lineage.similar``)."""
+    return {"city": city, "matches": similar_cities(city), "weights": WEIGHTS}

@@ -35,6 +35,7 @@ PAGES = {
     "case-studies": "/case-studies/",
     "case-study": "/case-studies/proximity-offices-for-renovation/",
     "search": "/search/?q=renovation",
+    "transfers": "/transfers/",
 }
 
 CHROMIUM_ARGS = [

@@ -149,3 +149,15 @@ def test_the_api_lists_transfers_by_city_and_outcome(client, structure):
     assert client.get("/api/transfers", {"city": "atlantis"}).status_code == 400
     assert client.get("/api/transfers", {"outcome": "maybe"}).json()["parameter"] == "outcome"
     assert "/api/transfers" in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_the_transfer_map_draws_each_transfer_and_lists_it_in_the_table(client, structure):
+    html = client.get("/transfers/").content.decode()
+    assert html.count('class="transfer-arrow') == 3 and html.count('<tr id="transfer-') == 3  # Cologne 1, Soria 2
+    assert 'data-from="vitoria-gasteiz" data-to="cologne"' in html and "outcome-line-worked" in html
+    assert "Skip the map" in html and 'href="/api/transfers"' in html
+    themed = client.get("/transfers/", {"theme": "citizen-engagement-and-social-innovation"}).content.decode()
+    assert themed.count('<tr id="transfer-') == 3
+    assert client.get("/transfers/", {"theme": "energy"}).content.decode().count('<tr id="transfer-') == 0
+    none = client.get("/transfers/", {"theme": "x" * 500, "cohort": "zz"})
+    assert none.status_code == 200 and "No transfer matches these filters yet." in none.content.decode()
