@@ -42,12 +42,18 @@ class ContentKind:
 
     def text_of(self, page) -> tuple[list[str], list[str]]:
         """The page's indexed Markdown and plain text, as the search documents take them."""
-        markdown = [getattr(page, name) for name in self.indexed_markdown]
-        plain = [getattr(page, name) for name in self.indexed_text]
-        if self.indexed_extra:
-            extra_markdown, extra_plain = self.indexed_extra(page)
-            markdown, plain = markdown + extra_markdown, plain + extra_plain
-        return markdown, plain
+        return indexed_text(self, page)
+
+
+def indexed_text(kind, item) -> tuple[list[str], list[str]]:
+    """What a kind of page or record (``kind``) indexes of ``item``: its Markdown fields, then its plain ones, each
+    followed by what ``kind.indexed_extra`` adds."""
+    markdown = [getattr(item, name) for name in kind.indexed_markdown]
+    plain = [getattr(item, name) for name in kind.indexed_text]
+    if kind.indexed_extra:
+        extra_markdown, extra_plain = kind.indexed_extra(item)
+        markdown, plain = markdown + extra_markdown, plain + extra_plain
+    return markdown, plain
 
 
 def _plan_actions(page) -> tuple[list[str], list[str]]:
@@ -141,12 +147,7 @@ class RecordKind:
         return list(getattr(page, self.relation).all())
 
     def text_of(self, record) -> tuple[list[str], list[str]]:
-        markdown = [getattr(record, name) for name in self.indexed_markdown]
-        plain = [getattr(record, name) for name in self.indexed_text]
-        if self.indexed_extra:
-            extra_markdown, extra_plain = self.indexed_extra(record)
-            markdown, plain = markdown + extra_markdown, plain + extra_plain
-        return markdown, plain
+        return indexed_text(self, record)
 
 
 def _action_updates(action) -> tuple[list[str], list[str]]:

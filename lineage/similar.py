@@ -203,3 +203,55 @@ def _closest_pair(profiles: _Profiles, *, table, mine: str, theirs: str):
     if len(found) < 2:
         return None
     return found[ids[0]].title, found[ids[0]].url, found[ids[1]].title, found[ids[1]].url
+
+
+@dataclass
+class Pairing:
+    """Whom to pair a city (or a challenge) with: Pilot Cities and lessons, each with its evidence."""
+
+    pilots: list[Match]
+    lessons: list[tuple[SearchDocument, float]]  # lesson documents of other cities, with their cosine
+
+
+def pairing_for_city(city: CityPage, limit: int = 5) -> Pairing:
+    """Pilot Cities by the cities-like-mine score (with its reasons); lessons by closeness to what it wrote."""
+    pilots = [match for match in similar_cities(city, limit=10_000) if match.city.role == CityRole.PILOT][:limit]
+    vector = _profiles().vectors.get(city.slug)
+    return Pairing(pilots, _closest_lessons(vector, exclude_city=city.slug, limit=limit))
+
+
+def pairing_for_challenge(text: str, limit: int = 5) -> Pairing | None:
+    """Pilot Cities and lessons closest in meaning to a challenge in a few words (any language); ``None``
+    without an embedder. A Pilot City's score is its cosine; its reason, the lesson of it closest to the text."""
+    from search import embeddings, semantics
+
+    vector = embeddings.query_vector(text)
+    if vector is None:
+        return None
+    vector = semantics.neutral(vector)
+    profiles = _profiles()
+    pilots = []
+    for pilot in CityPage.objects.published().filter(role=CityRole.PILOT):
+        if pilot.slug in profiles.vectors:
+            cosine = float(profiles.vectors[pilot.slug] @ vector)
+            pilots.append(Match(pilot, cosine, {"challenges": cosine}, [_("close in meaning to the challenge")]))
+    pilots.sort(key=lambda match: -match.score)
+    return Pairing(pilots[:limit], _closest_lessons(vector, exclude_city="", limit=limit))
+
+
+def _closest_lessons(vector, *, exclude_city: str, limit: int) -> list[tuple[SearchDocument, float]]:
+    if vector is None:
+        return []
+    table = columns()
+    kind, city = table.facets["type"], table.facets["city"]
+    if "lesson" not in kind.values:
+        return []
+    lessons = (kind.codes == kind.values.index("lesson")) & table.has_vector
+    if exclude_city in city.values:
+        lessons &= city.codes != city.values.index(exclude_city)
+    positions = np.flatnonzero(lessons)
+    scores = table.vectors[positions] @ vector
+    best = positions[np.argsort(-scores)[:limit]]
+    documents = SearchDocument.objects.in_bulk([int(table.ids[position]) for position in best])
+    cosine = dict(zip(positions.tolist(), scores.tolist(), strict=True))
+    return [(documents[int(table.ids[p])], cosine[int(p)]) for p in best if int(table.ids[p]) in documents]

@@ -72,3 +72,20 @@ def test_the_city_page_and_the_api_show_the_same_ranking(client, network):
     assert data[0]["city"]["slug"] == "betatown" and "same country" in data[0]["reasons"]
     assert client.get("/api/cities/atlantis/similar").status_code == 404
     assert client.get("/api/cities/alphaville/similar", {"limit": 500}).status_code == 400
+
+
+def test_programme_staff_get_pilot_cities_and_lessons_for_a_city_or_a_challenge(client, editors, network):
+    url = "/admin/matchmaking/"
+    client.force_login(editors["cologne"])  # a city editor: not programme staff
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(editors["network"])
+    by_city = client.get(url, {"city": "alphaville"}).content.decode()
+    assert "Pilot Cities to pair with" in by_city and "Gammaburg" in by_city  # the one Pilot City it could learn from
+    assert "Hospital and school kitchens waste less food" in by_city  # Betatown's lesson, closest to what it wrote
+    by_words = client.get(url, {"challenge": "desperdicio de comida en los comedores escolares"}).content.decode()
+    lessons = by_words.split("Lessons to read first")[1]
+    canteens = lessons.index("Less food waste in school canteens")  # a Spanish challenge finds English lessons
+    assert canteens < lessons.find("A new tram line across the city") or "A new tram line" not in lessons
+    assert "Hospital and school kitchens waste less food" in lessons
+    assert client.get(url, {"city": "atlantis"}).status_code == 200
+    assert client.get(url, {"challenge": "x" * 5000}).status_code == 200
