@@ -7,3 +7,6 @@ class LineageConfig(AppConfig):
 
     name = "lineage"
     verbose_name = _("Learning lineage")
+
+    def ready(self):
+        from . import signals  # noqa: F401 — connects the receivers

@@ -117,6 +117,36 @@ def _resolved(rows) -> list[Transfer]:
     return sorted(found, key=lambda transfer: (transfer.adopter_city.title, str(transfer.adopter)))
 
 
+@dataclass(frozen=True)
+class Reuse:
+    """What the search needs to know of a source: the outcomes other cities reported and who adopted it."""
+
+    outcomes: frozenset[str]  # "" for adoptions whose outcome is not reported yet
+    adopters: frozenset[int]  # page ids of the adopting lessons and plans
+
+    @property
+    def proven(self) -> bool:
+        """It worked in at least one of the cities that adapted it."""
+        return Outcome.WORKED.value in self.outcomes
+
+
+def reuse_by_source() -> dict[tuple[int, str], Reuse]:
+    """``(source page id, action identifier or "")`` → its ``Reuse``, over the published adopters, in two queries.
+    The source's own visibility is the search's to decide (it indexes only what readers may see)."""
+    found: dict[tuple[int, str], tuple[set, set]] = {}
+    lessons = LessonAdoption.objects.filter(lesson__in=LessonPage.objects.published(), source_page__isnull=False)
+    actions = ActionAdoption.objects.filter(
+        action__plan__in=ActionPlanPage.objects.published(), source_page__isnull=False
+    )
+    rows = [*lessons.values_list("source_page_id", "source_action", "outcome", "lesson_id")]
+    rows += [*actions.values_list("source_page_id", "source_action", "outcome", "action__plan_id")]
+    for source, action, outcome, adopter in rows:
+        outcomes, adopters = found.setdefault((source, action), (set(), set()))
+        outcomes.add(outcome)
+        adopters.add(adopter)
+    return {key: Reuse(frozenset(outcomes), frozenset(adopters)) for key, (outcomes, adopters) in found.items()}
+
+
 def _own(theme) -> tuple:
     return (theme,) if theme else ()
 

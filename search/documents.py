@@ -40,7 +40,10 @@ class DocumentBuilder:
     """Builds documents for many pages with a handful of queries: cities are looked up by tree path."""
 
     def __init__(self):
+        from lineage.transfers import reuse_by_source  # lineage reads the plans, which read the search's kinds
+
         self.cities = {city.path: city for city in CityPage.objects.all()}
+        self.reuse = reuse_by_source()
         # Read, never create: builders run on every fallback search and every inline index update.
         self.root_url_path = HomePage.objects.values_list("url_path", flat=True).get(depth=2)
 
@@ -97,9 +100,20 @@ class DocumentBuilder:
             },
             "parts": [],
         }
+        reuse = self._reuse([key for key in self.reuse if key[0] == page.pk])
+        document["reuse"], document["display"]["reused_by"] = reuse["reuse"], reuse["reused_by"]
         document["places"] = places(city, partners, page.language)
         document["concepts"] = analysis.salient_concepts(f"{page.title} {page.summary}", content, page.language)
         return document
+
+    def _reuse(self, keys: list) -> dict:
+        """Whether other cities adapted what the document is (a plan: itself or any of its actions): the
+        ``reuse`` facet's values ("reused"; "proven" too once it worked somewhere), and the adopting pages, whose
+        publishing changes this document (``lineage.signals``)."""
+        reuses = [self.reuse[key] for key in keys]
+        values = (["reused", "proven"] if any(reuse.proven for reuse in reuses) else ["reused"]) if reuses else []
+        adopters = sorted({adopter for reuse in reuses for adopter in reuse.adopters})
+        return {"reuse": values, "reused_by": adopters}
 
     def _record_document(self, kind: RecordKind, record, page, page_document: dict) -> dict:
         """A record's document: its own title and text, in its page's city and language, under its own address.
@@ -139,6 +153,9 @@ class DocumentBuilder:
             },
             "parts": [],
         }
+        key = (page.pk, record.identifier)
+        reuse = self._reuse([key] if key in self.reuse else [])
+        document["reuse"], document["display"]["reused_by"] = reuse["reuse"], reuse["reused_by"]
         document["concepts"] = analysis.salient_concepts(f"{record.title} {summary}", content, language)
         return document
 

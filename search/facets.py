@@ -72,6 +72,13 @@ def _languages(values):
     return {code: str(name) for code, name in CONTENT_LANGUAGES}
 
 
+REUSE_LABELS = {"reused": _("Reused by other cities"), "proven": _("Worked in another city")}
+
+
+def _reuse(values):
+    return {value: str(REUSE_LABELS[value]) for value in values if value in REUSE_LABELS}
+
+
 def _as_given(values):
     return {value: value for value in values}
 
@@ -85,6 +92,7 @@ FACETS: tuple[Facet, ...] = (
     Facet("theme", "themes", _("Theme"), _themes, "Theme slugs"),
     Facet("language", "language", _("Language"), _languages, "ISO 639-1 codes"),
     Facet("year", "year", _("Year"), _as_given, "Years", numeric=True, newest_first=True),
+    Facet("reuse", "reuse", _("Reused elsewhere"), _reuse, "reused (adapted by another city), proven (worked there)"),
 )
 BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)

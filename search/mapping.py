@@ -163,6 +163,7 @@ def knowledge_index(name: str, vendor: str = "opensearch", dimensions: int = 0) 
         "year": f.Keyword(),
         "url": f.Keyword(index=False),
         "editors_pick": f.Boolean(),
+        "reuse": f.Keyword(),  # "reused", "proven": what other cities adapted, and what worked there
         "fingerprint": f.Keyword(),
         # Display data returned with results so that a search needs no database query.
         "display": f.Object(enabled=False),

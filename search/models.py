@@ -69,6 +69,9 @@ class SearchDocument(models.Model):
     concepts = models.JSONField(default=list, help_text="The glossary concepts its text names (their ids).")
     embedding_key = models.CharField(max_length=32, blank=True, help_text="Its vector in Embedding, once computed.")
     parts = models.JSONField(default=list, help_text="The ids of the documents of the page's records.")
+    reuse = models.JSONField(
+        default=list, help_text='"reused" when other cities adapted it, and "proven" once it worked in one.'
+    )
     fingerprint = models.CharField(max_length=32)
 
     class Meta:
@@ -102,6 +105,7 @@ class SearchDocument(models.Model):
             "concepts": self.concepts,
             "embedding_key": self.embedding_key,
             "parts": self.parts,
+            "reuse": self.reuse,
             "fingerprint": self.fingerprint,
         }
 

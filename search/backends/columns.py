@@ -14,7 +14,7 @@ from .. import embeddings, semantics
 from ..facets import FACETS
 from ..models import SearchDocument, SearchDocumentsVersion
 
-MULTI_VALUED = {"themes", "concepts"}  # document fields holding a list
+MULTI_VALUED = {"themes", "concepts", "reuse"}  # document fields holding a list
 # Columns read besides the facets': the glossary concepts a document names (matched like words).
 EXTRA = ("concepts",)
 

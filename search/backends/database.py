@@ -266,6 +266,7 @@ def _row(document: dict) -> SearchDocument:
         concepts=document["concepts"],
         embedding_key=document["embedding_key"],
         parts=document["parts"],
+        reuse=document["reuse"],
         fingerprint=document["fingerprint"],
     )
 
@@ -381,9 +382,11 @@ def _group_scores(cursor, engine, group: QueryGroup, languages, table, relaxed=F
 
 
 def _weights(table, positions: np.ndarray) -> np.ndarray:
-    """What a document's score is multiplied by: editors' picks count a little more, records (actions) less."""
+    """What a document's score is multiplied by: editors' picks and what worked in another city count a little
+    more, records (actions) less."""
     picks = np.where(table.editors_pick[positions], EDITORS_PICK_BOOST, 1.0)
-    return picks * np.where(table.record_of[positions] > 0, ranking.RECORD_WEIGHT, 1.0)
+    proven = np.where(table.facets["reuse"].mask(["proven"])[positions], ranking.PROVEN_WEIGHT, 1.0)
+    return picks * proven * np.where(table.record_of[positions] > 0, ranking.RECORD_WEIGHT, 1.0)
 
 
 def _order(table, positions: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:

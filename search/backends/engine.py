@@ -366,6 +366,8 @@ def build_search(
     query = matching(request, languages, geometry, fusion, vendor)
     # Editors' picks rank a little higher when they match at all; records (actions) lower, as in the database.
     weights = [{"filter": Q("term", editors_pick=True), "weight": 1.2}]
+    if ranking.PROVEN_WEIGHT != 1.0:  # what worked in another city, a little higher, as in the database
+        weights.append({"filter": Q("term", reuse="proven"), "weight": ranking.PROVEN_WEIGHT})
     if request.query and ranking.RECORD_WEIGHT != 1.0:
         weights.append({"filter": Q("terms", type=RECORD_TYPES), "weight": ranking.RECORD_WEIGHT})
     query = Q("function_score", query=query, functions=weights)

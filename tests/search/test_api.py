@@ -79,7 +79,7 @@ def test_search_returns_the_documented_shape(client, any_engine):
     }
     assert result["type"] in ("lesson", "visit_report")
     assert set(result["city"]) == {"name", "slug", "country"}
-    assert set(data["facets"]) == {"type", "country", "city", "role", "cohort", "theme", "language", "year"}
+    assert set(data["facets"]) == {"type", "country", "city", "role", "cohort", "theme", "language", "year", "reuse"}
     assert {"value", "label", "count"} == set(data["facets"]["type"][0])
 
 
