@@ -64,21 +64,12 @@ class Adoption(Orderable):
         if self.outcome_date and not self.outcome:
             raise ValidationError({"outcome": _("Say what the outcome was, or leave its date empty.")})
 
-    def source(self):
-        """The published lesson, visit report, plan or action it was adapted from; ``None`` once taken down."""
-        from kb.models import pages
-
-        page = self.source_page_id and pages().published().filter(pk=self.source_page_id).specific().first()
-        if not page or not self.source_action:
-            return page or None
-        return next((action for action in page.actions.all() if action.identifier == self.source_action), None)
-
 
 def check_source(page, action_identifier: str) -> None:
     """A source is a lesson, visit report or plan; an action is named only in a plan, and must be one of it.
 
     That it is published is checked by the admin's form (``kb.admin_forms``), and readers see only published
-    sources (``Adoption.source``).
+    sources (``lineage.transfers``).
     """
     from kb.models import ActionPlanPage, LessonPage, VisitReportPage
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kb.models import ActionPlanPage, CityPage, LessonPage, attach_cities, pages
-from plans.models import Action
+from plans.models import Action, Indicator
 
 from .models import ActionAdoption, LessonAdoption, Outcome
 
@@ -32,7 +32,7 @@ class Transfer:
     outcome: str
     outcome_date: date | None
     outcome_note: str
-    outcome_indicator: str = ""
+    outcome_indicator: str = ""  # the name of the adopting plan's indicator that shows the outcome
     themes: tuple = ()  # the adopting lesson's themes, or the adopting action's own theme
 
     @property
@@ -48,9 +48,6 @@ class Transfer:
     def source_is_action(self) -> bool:
         return isinstance(self.source, Action)
 
-    @property
-    def adopter_is_action(self) -> bool:
-        return isinstance(self.adopter, Action)
 
 
 def transfers(
@@ -91,6 +88,11 @@ def _resolved(rows) -> list[Transfer]:
             wanted |= Q(plan_id=row.source_page_id, identifier=row.source_action)
     actions = {(action.plan_id, action.identifier): action for action in Action.objects.filter(wanted)}
     adopters = [row.lesson if isinstance(row, LessonAdoption) else row.action.plan for row in rows]
+    shown_by = Q(pk__in=[])
+    for row in rows:
+        if getattr(row, "outcome_indicator", ""):
+            shown_by |= Q(plan_id=row.action.plan_id, identifier=row.outcome_indicator)
+    indicators = {(item.plan_id, item.identifier): item.name for item in Indicator.objects.filter(shown_by)}
     attach_cities([*sources.values(), *adopters])
     found = []
     for row, adopter_page in zip(rows, adopters, strict=True):
@@ -110,7 +112,7 @@ def _resolved(rows) -> list[Transfer]:
                 outcome=row.outcome,
                 outcome_date=row.outcome_date,
                 outcome_note=row.outcome_note,
-                outcome_indicator=getattr(row, "outcome_indicator", ""),
+                outcome_indicator=indicators.get((adopter_page.pk, getattr(row, "outcome_indicator", "")), ""),
                 themes=tuple(row.lesson.themes.all()) if isinstance(row, LessonAdoption) else _own(row.action.theme),
             )
         )

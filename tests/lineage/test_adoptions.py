@@ -29,6 +29,7 @@ def test_the_visit_lists_what_it_led_to_with_outcomes(client, structure):
     html = client.get(visit.url).content.decode()
     assert "What this visit led to" in html and f'href="{found[0].adopter.url}"' in html
     assert "462 beratene Haushalte" in html and 'lang="de"' in html
+    assert found[0].outcome_indicator == "Beratene Haushalte" and "shown by" in html
     client.cookies["django_language"] = "de"
     german = client.get(visit.url).content.decode()
     assert (
