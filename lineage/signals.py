@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished
 
+from kb.models import ActionPlanPage, LessonPage
 from search.models import SearchDocument
 from search.signals import pages_changed
 
@@ -27,14 +28,20 @@ def sources_of(page_id: int) -> list[int]:
     return sorted((named | listed) - {None, page_id})
 
 
+def adopts(page) -> bool:
+    """Only lessons and Action Plans hold adoption records: other pages' publishing costs nothing here."""
+    return issubclass(page.specific_class or Page, (LessonPage, ActionPlanPage))
+
+
 @receiver([page_published, page_unpublished])
 def on_adopter_change(sender, instance, **kwargs):
-    pages_changed(sources_of(instance.pk))
+    if adopts(instance):
+        pages_changed(sources_of(instance.pk))
 
 
 @receiver(pre_delete)
 def before_adopter_delete(sender, instance, **kwargs):
-    if isinstance(instance, Page):
+    if isinstance(instance, Page) and adopts(instance):
         setattr(instance, AFFECTED, sources_of(instance.pk))  # its records go with it
 
 

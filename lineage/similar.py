@@ -103,8 +103,9 @@ def _profiles() -> _Profiles:
     return _Profiles(vectors, theme_sets, documents)
 
 
-def similar_cities(city: CityPage, limit: int = 5) -> list[Match]:
-    """The published cities most like ``city``, best first, each with its parts and reasons."""
+def similar_cities(city: CityPage, limit: int = 5, role: str | None = None) -> list[Match]:
+    """The published cities most like ``city``, best first, each with its parts and reasons; ``role``: only
+    cities of that role (scored among all, as on the city page)."""
     candidates = list(CityPage.objects.published().exclude(pk=city.pk))
     profiles = _profiles()
     own_themes = profiles.themes.get(city.slug, set()) | set(city.themes.values_list("slug", flat=True))
@@ -129,7 +130,7 @@ def similar_cities(city: CityPage, limit: int = 5) -> list[Match]:
         score = sum(WEIGHTS[name] * value for name, value in parts.items())
         matches.append(Match(other, score, parts, _reasons(city, other, parts, shared)))
     matches.sort(key=lambda match: (-match.score, match.city.title))
-    best = matches[:limit]
+    best = [match for match in matches if role is None or match.city.role == role][:limit]
     for match in best:
         if match.parts["challenges"] >= REASON_AT:
             match.closest = _closest_pair(profiles, table=columns(), mine=city.slug, theirs=match.city.slug)
@@ -215,7 +216,7 @@ class Pairing:
 
 def pairing_for_city(city: CityPage, limit: int = 5) -> Pairing:
     """Pilot Cities by the cities-like-mine score (with its reasons); lessons by closeness to what it wrote."""
-    pilots = [match for match in similar_cities(city, limit=10_000) if match.city.role == CityRole.PILOT][:limit]
+    pilots = similar_cities(city, limit=limit, role=CityRole.PILOT)
     vector = _profiles().vectors.get(city.slug)
     return Pairing(pilots, _closest_lessons(vector, exclude_city=city.slug, limit=limit))
 

@@ -132,9 +132,10 @@ class Reuse:
         return Outcome.WORKED.value in self.outcomes
 
 
-def reuse_by_source() -> dict[tuple[int, str], Reuse]:
-    """``(source page id, action identifier or "")`` → its ``Reuse``, over the published adopters, in two queries.
-    The source's own visibility is the search's to decide (it indexes only what readers may see)."""
+def reuse_by_source() -> dict[int, dict[str, Reuse]]:
+    """Source page id → action identifier (``""`` for the page itself) → its ``Reuse``, over the published
+    adopters, in two queries. The source's own visibility is the search's to decide (it indexes only what readers
+    may see)."""
     found: dict[tuple[int, str], tuple[set, set]] = {}
     lessons = LessonAdoption.objects.filter(lesson__in=LessonPage.objects.published(), source_page__isnull=False)
     actions = ActionAdoption.objects.filter(
@@ -146,7 +147,10 @@ def reuse_by_source() -> dict[tuple[int, str], Reuse]:
         outcomes, adopters = found.setdefault((source, action), (set(), set()))
         outcomes.add(outcome)
         adopters.add(adopter)
-    return {key: Reuse(frozenset(outcomes), frozenset(adopters)) for key, (outcomes, adopters) in found.items()}
+    by_page: dict[int, dict[str, Reuse]] = {}
+    for (source, action), (outcomes, adopters) in found.items():
+        by_page.setdefault(source, {})[action] = Reuse(frozenset(outcomes), frozenset(adopters))
+    return by_page
 
 
 def _own(theme) -> tuple:

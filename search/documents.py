@@ -22,6 +22,7 @@ from home.models import HomePage
 from kb.content_types import RECORDS_OF, ContentKind, RecordKind, kind_of
 from kb.markdown import markdown_to_text
 from kb.models import CityPage, parent_path
+from lineage.transfers import reuse_by_source
 
 from . import analysis
 from .conf import search_settings
@@ -40,8 +41,6 @@ class DocumentBuilder:
     """Builds documents for many pages with a handful of queries: cities are looked up by tree path."""
 
     def __init__(self):
-        from lineage.transfers import reuse_by_source  # lineage reads the plans, which read the search's kinds
-
         self.cities = {city.path: city for city in CityPage.objects.all()}
         self.reuse = reuse_by_source()
         # Read, never create: builders run on every fallback search and every inline index update.
@@ -49,10 +48,6 @@ class DocumentBuilder:
 
     def url(self, page) -> str:
         return "/" + page.url_path[len(self.root_url_path) :]
-
-    def build(self, page) -> dict:
-        """The page's own document (without its records')."""
-        return self.documents(page)[0]
 
     def documents(self, page) -> list[dict]:
         """The page's document, then one per record it holds (an Action Plan's actions), in their order."""
@@ -100,17 +95,16 @@ class DocumentBuilder:
             },
             "parts": [],
         }
-        reuse = self._reuse([key for key in self.reuse if key[0] == page.pk])
+        reuse = self._reuse(list(self.reuse.get(page.pk, {}).values()))
         document["reuse"], document["display"]["reused_by"] = reuse["reuse"], reuse["reused_by"]
         document["places"] = places(city, partners, page.language)
         document["concepts"] = analysis.salient_concepts(f"{page.title} {page.summary}", content, page.language)
         return document
 
-    def _reuse(self, keys: list) -> dict:
+    def _reuse(self, reuses: list) -> dict:
         """Whether other cities adapted what the document is (a plan: itself or any of its actions): the
         ``reuse`` facet's values ("reused"; "proven" too once it worked somewhere), and the adopting pages, whose
         publishing changes this document (``lineage.signals``)."""
-        reuses = [self.reuse[key] for key in keys]
         values = (["reused", "proven"] if any(reuse.proven for reuse in reuses) else ["reused"]) if reuses else []
         adopters = sorted({adopter for reuse in reuses for adopter in reuse.adopters})
         return {"reuse": values, "reused_by": adopters}
@@ -153,8 +147,8 @@ class DocumentBuilder:
             },
             "parts": [],
         }
-        key = (page.pk, record.identifier)
-        reuse = self._reuse([key] if key in self.reuse else [])
+        own = self.reuse.get(page.pk, {}).get(record.identifier)
+        reuse = self._reuse([own] if own else [])
         document["reuse"], document["display"]["reused_by"] = reuse["reuse"], reuse["reused_by"]
         document["concepts"] = analysis.salient_concepts(f"{record.title} {summary}", content, language)
         return document

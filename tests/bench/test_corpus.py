@@ -46,7 +46,7 @@ def test_generated_pages_are_like_imported_ones(client):
         assert (revision_copy.title, revision_copy.summary) == (page.title, page.summary)
         assert client.get(page.url).status_code == 200
         assert document_for(latest_content(page)).title == page.title
-        document = DocumentBuilder().build(page)
+        document = DocumentBuilder().documents(page)[0]
         assert document["content"] and document["language"]
     lesson = LessonPage.objects.order_by("-pk").first()
     assert lesson.themes.exists() and lesson.city is not None and lesson.review_by
