@@ -46,6 +46,8 @@ class SearchRequest:
     # The query spelled as the documents spell it, when some of its words are in none of them: matched as well,
     # a little lower ("renovaton" finds what "renovation" finds).
     also: str = ""
+    # Only the documents of these pages, when not empty: what an alert matches among the newly published pages.
+    within: tuple[int, ...] = ()
 
     @cached_property
     def also_parsed(self) -> "ParsedQuery | None":

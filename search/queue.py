@@ -4,9 +4,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+
+from config.outbox import lease
 
 from .models import IndexQueueEntry
 
@@ -31,16 +32,11 @@ def enqueue(page_ids: Iterable[int]) -> None:
 
 def claim(limit: int, page_ids: Iterable[int] | None = None) -> list[IndexQueueEntry]:
     """Lease up to ``limit`` due entries to this worker; other workers skip them until the lease ends."""
-    now = timezone.now()
-    with transaction.atomic():
-        due = IndexQueueEntry.objects.filter(available_at__lte=now).order_by("available_at", "id")
-        if page_ids is not None:
-            due = due.filter(page_id__in=list(page_ids))
-        entries = list(due.select_for_update(skip_locked=True)[:limit])
-        # A claimed entry becomes available again when the lease ends, if its worker died on the way.
-        lease = timedelta(seconds=settings.SEARCH["WORKER_LEASE_SECONDS"])
-        IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(available_at=now + lease)
-    return entries
+    due = IndexQueueEntry.objects.filter(available_at__lte=timezone.now()).order_by("available_at", "id")
+    if page_ids is not None:
+        due = due.filter(page_id__in=list(page_ids))
+    # A claimed entry becomes available again when the lease ends, if its worker died on the way.
+    return lease(due, limit, settings.SEARCH["WORKER_LEASE_SECONDS"])
 
 
 def release(entries: Iterable[IndexQueueEntry]) -> None:

@@ -52,6 +52,7 @@ class Columns:
     vectors: np.ndarray  # documents × dimensions, zeros where a document's vector is not computed yet
     has_vector: np.ndarray
     record_of: np.ndarray  # for a record's document (an action's), the id of its page; 0 for a page's own
+    page_ids: np.ndarray  # the page each document comes from: itself, or a record's page
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -96,6 +97,7 @@ class Columns:
             editors_pick=np.array([row[2] for row in rows], dtype=bool),
             facets=facets,
             record_of=np.array([row[-1] if row[-2] != str(row[-1]) else 0 for row in rows], dtype=np.int64),
+            page_ids=np.array([row[-1] for row in rows], dtype=np.int64),
         )
 
 

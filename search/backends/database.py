@@ -52,6 +52,8 @@ class DatabaseBackend(SearchBackend):
     def search(self, request: SearchRequest) -> SearchResponse:
         table = columns()
         scores, matched, by_meaning = self.match(table, request)
+        if request.within:
+            matched &= np.isin(table.page_ids, request.within)
         masks = {
             name: table.facets[FACETS_BY_NAME[name].field].mask(values) for name, values in request.filters.items()
         }

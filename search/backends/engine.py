@@ -371,6 +371,8 @@ def build_search(
     if request.query and ranking.RECORD_WEIGHT != 1.0:
         weights.append({"filter": Q("terms", type=RECORD_TYPES), "weight": ranking.RECORD_WEIGHT})
     query = Q("function_score", query=query, functions=weights)
+    if request.within:  # a restriction of what is searched, unlike the filters: the facets count within it too
+        query = Q("bool", must=[query], filter=[Q("terms", page_id=list(request.within))])
     search = Search().query(query).source(RETURNED_FIELDS).extra(track_total_hits=True)
     all_filters = [filter_clause(name, values) for name, values in request.filters.items()]
     if all_filters:
