@@ -4,7 +4,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
 from wagtail.models import Orderable, Page
 
-from kb.content_types import LISTED
+from kb.content_types import KINDS, LISTED
 from kb.models import CityPage, LessonPage, MarkdownField, attach_cities, pages
 
 
@@ -49,4 +49,4 @@ class HomeFeaturedItem(Orderable):
     home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_items")
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
 
-    panels = [PageChooserPanel("page", ["kb.CaseStudyPage", "kb.LessonPage", "kb.ActionPlanPage"])]
+    panels = [PageChooserPanel("page", [kind.model._meta.label for kind in KINDS if kind.featurable])]

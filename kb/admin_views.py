@@ -145,8 +145,8 @@ class ReviewDueReport(ReportView):
     def get_queryset(self):
         horizon = timezone.localdate() + DUE_SOON
         due = []
-        for model in (LessonPage, ActionPlanPage):
-            due += editable(self.request.user, model).live().filter(review_by__lte=horizon)
+        for kind in (kind for kind in KINDS if kind.reviewable):
+            due += editable(self.request.user, kind.model).live().filter(review_by__lte=horizon)
         return sorted(due, key=lambda page: (owning_city(page), page.review_by))
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kb.models import ActionPlanPage, CaseStudyPage, CityPage, LessonPage, VisitReportPage
+from kb.models import ActionPlanPage, CaseStudyPage, CityPage, LessonPage, Reviewable, VisitReportPage
 from plans.models import Action
 
 
@@ -31,10 +31,17 @@ class ContentKind:
     indexed_text: tuple[str, ...] = ()  # plain fields indexed after them
     indexed_extra: Callable | None = None  # more text, from related records: page → (markdown, plain) lists
     prefetch: tuple[str, ...] = ()  # relations the indexed text reads, loaded with the pages
+    featurable: bool = False  # editors may feature it on the home page
+    schema_type: str | None = None  # its schema.org type in the page's structured data, if it has one
 
     @property
     def themed(self) -> bool:
         return hasattr(self.model, "themes")
+
+    @property
+    def reviewable(self) -> bool:
+        """Whether it carries a date by which an editor should check it again (``kb.models.Reviewable``)."""
+        return issubclass(self.model, Reviewable)
 
     @property
     def under_city(self) -> bool:
@@ -85,6 +92,8 @@ KINDS: tuple[ContentKind, ...] = (
         listing="lessons",
         indexed_markdown=("body", *(name for name, _label in LessonPage.SECTIONS)),
         indexed_text=("cost_effort",),
+        featurable=True,
+        schema_type="Article",
     ),
     ContentKind(
         "action_plan",
@@ -96,6 +105,7 @@ KINDS: tuple[ContentKind, ...] = (
         indexed_markdown=("body",),
         indexed_extra=_plan_actions,
         prefetch=("actions__updates", "actions__theme"),
+        featurable=True,
     ),
     ContentKind(
         "visit_report",
@@ -105,6 +115,7 @@ KINDS: tuple[ContentKind, ...] = (
         parent="city",
         listing="visit-reports",
         indexed_markdown=("body", "agenda", "findings"),
+        schema_type="Report",
     ),
     ContentKind(
         "case_study",
@@ -115,6 +126,7 @@ KINDS: tuple[ContentKind, ...] = (
         indexed_markdown=("body",),
         indexed_extra=_case_study_notes,
         prefetch=("items",),
+        featurable=True,
     ),
 )
 BY_KEY: dict[str, ContentKind] = {kind.key: kind for kind in KINDS}

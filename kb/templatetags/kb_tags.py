@@ -107,12 +107,13 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 
 def _structured(page, request) -> dict | None:
-    if not isinstance(page, (LessonPage, VisitReportPage)):
+    schema_type = kind_of(page).schema_type if is_content(page) else None
+    if schema_type is None:
         return None
     city = page.city
     data = {
         "@context": "https://schema.org",
-        "@type": "Article" if isinstance(page, LessonPage) else "Report",
+        "@type": schema_type,
         "headline": page.title,
         "description": page.summary,
         "inLanguage": page.language,

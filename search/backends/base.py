@@ -39,14 +39,16 @@ class SearchBackend:
     def related(self, page, limit: int = 5) -> list[SearchHit]:
         raise NotImplementedError
 
-    def write(self, documents: dict[int, dict], removed: Iterable[int]) -> dict[int, str]:
-        """Store ``documents`` (by page id) and remove the pages ``removed``; return failures by page id."""
+    def write(self, documents: dict[int, list[dict]], removed: Iterable[int]) -> dict[int, str]:
+        """Store each page's ``documents`` (its own and its records', by page id) and remove the pages ``removed``
+        with theirs; return failures by page id."""
         raise NotImplementedError
 
     def rebuild(self, documents: Iterable[dict], progress: Callable | None, touched: Callable) -> RebuildResult:
         """Replace every document with ``documents`` (then ``touched()``: what changed meanwhile)."""
         raise NotImplementedError
 
-    def fingerprints(self) -> dict[int, str]:
-        """Page id → fingerprint of every stored document, for ``verify``."""
+    def fingerprints(self) -> dict[str, str]:
+        """Document id (a page's, or a record's ``action-…``) → fingerprint of every stored document, for
+        ``verify``."""
         raise NotImplementedError
