@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 
@@ -128,7 +129,7 @@ def test_listing_filters_by_theme(client, structure):
 def test_indexes_and_search_render(client, structure):
     assert "Cologne" in get(client, "/cities/")
     assert "proximity offices for building renovation" in get(client, "/case-studies/")
-    assert "result" in get(client, "/search/?q=proximity")
+    assert COLOGNE_LESSON_TITLE in get(client, "/search/?q=proximity")
     assert client.get("/no-such-page/").status_code == 404
 
 
@@ -173,3 +174,14 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_a_view_restricted_city_is_no_twinning_partner_to_readers(client, structure):
+    from wagtail.models import PageViewRestriction
+
+    cologne, soria = (CityPage.objects.get(slug=slug) for slug in ("cologne", "soria"))
+    partners = re.compile(r'<section aria-labelledby="partners-heading">.*?</section>', re.S)
+    assert "Soria" in partners.search(get(client, cologne.url)).group(0)
+    PageViewRestriction.objects.create(page=soria, restriction_type="password", password="secret")
+    section = partners.search(get(client, cologne.url))
+    assert section is None or "Soria" not in section.group(0)
