@@ -11,8 +11,10 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py ensure_local_admin
-	@# The search worker computes the embeddings of what editors publish; it stops with the server.
-	$(PY) manage.py search_worker --poll 1 & trap 'kill $$! 2>/dev/null' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
+	@# The search worker computes the embeddings of what editors publish; the alerts worker prints digests to the
+	@# console. Both stop with the server.
+	$(PY) manage.py search_worker --poll 1 & search=$$!; $(PY) manage.py alerts_worker & alerts=$$!; \
+	  trap 'kill $$search $$alerts 2>/dev/null' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
 
 install: $(VENV)/.installed tests/browser/node_modules/.installed
 

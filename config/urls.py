@@ -6,19 +6,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from alerts import views as alerts_views
+from kb import feeds
 from kb import views as kb_views
-from kb.feeds import LessonAtomFeed, LessonFeed
 from search import views as search_views
 from search.api import api
-
-feeds = [
-    path("lessons/", LessonFeed(), name="feed_lessons"),
-    path("lessons/atom/", LessonAtomFeed(), name="feed_lessons_atom"),
-    path("themes/<slug:theme>/", LessonFeed(), name="feed_theme"),
-    path("themes/<slug:theme>/atom/", LessonAtomFeed(), name="feed_theme_atom"),
-    path("cities/<slug:city>/", LessonFeed(), name="feed_city"),
-    path("cities/<slug:city>/atom/", LessonAtomFeed(), name="feed_city_atom"),
-]
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -30,7 +22,10 @@ urlpatterns = [
     path("transfers/", include("lineage.urls")),
     path("themes/", kb_views.theme_index, name="themes"),
     path("themes/<slug:slug>/", kb_views.theme_detail, name="theme"),
-    path("feeds/", include(feeds)),
+    path("feeds/", include(feeds.urlpatterns())),
+    path("accounts/", include("allauth.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("privacy/", alerts_views.privacy, name="privacy"),
     path("data/", include("plans.open_data_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, name="sitemap"),

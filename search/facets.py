@@ -84,7 +84,7 @@ def _as_given(values):
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("type", "type", _("Type"), _kinds, "lesson, action_plan, action, visit_report, case_study, city"),
+    Facet("type", "type", _("Type"), _kinds, ", ".join(DOCUMENT_KINDS)),
     Facet("country", "country", _("Country"), _countries, "ISO 3166-1 alpha-2 codes", case="upper"),
     Facet("city", "city", _("City"), _cities, "City slugs"),
     Facet("role", "role", _("Role in the Mission"), _roles, "pilot, twin, mission, member"),
@@ -111,3 +111,13 @@ def _names(kind: str) -> dict[str, str]:
     names = dict(model.objects.values_list("slug", "title" if kind == "city" else "name"))
     _names_cache[kind] = (time.monotonic(), names)
     return names
+
+
+def describe_search(query: str, filters: dict[str, list[str]]) -> str:
+    """A search in words, in the active language: “heat pumps” · Theme: Energy, Mobility · Country: Germany."""
+    parts = [f"“{query}”"] if query else [gettext("Everything")]
+    for name, values in filters.items():
+        if facet := BY_NAME.get(name):
+            labels = facet.value_labels(values)
+            parts.append(f"{facet.label}: {', '.join(labels.get(value, value) for value in values)}")
+    return " · ".join(parts)

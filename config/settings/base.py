@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "search",
     "plans",
     "lineage",
+    "alerts",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "axes",
+    "allauth",
+    "allauth.account",
     # Listed so that /api/docs serves the Swagger UI files bundled with django-ninja from this site: its default
     # loads them from a CDN, which the site's own CSP (script-src 'self') blocks, leaving a blank page.
     "ninja",
@@ -88,13 +91,15 @@ MIDDLEWARE = [
     "search.middleware.ApiJsonErrorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.AdminScriptPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into a 429.
     "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # counts failed logins, refuses locked-out clients
-    "django.contrib.auth.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",  # editors sign in to the Wagtail admin by username
+    "allauth.account.auth_backends.AuthenticationBackend",  # members sign in on the site by email
 ]
 # Brute force: after AXES_FAILURE_LIMIT failed logins for one username from one address, that pair is locked
 # out for AXES_COOLOFF_MINUTES.
@@ -198,6 +203,8 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "EU Cities Mission knowledge base"
+# The site's public address, for links in emails (digests, confirmations).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"))
 # Who publishes the open data, as the DCAT-AP catalogue at /data/catalog.jsonld names it.
 OPEN_DATA_PUBLISHER = os.environ.get("OPEN_DATA_PUBLISHER") or WAGTAIL_SITE_NAME
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
@@ -209,6 +216,30 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odp", "ods", "odt", "pdf", "pptx", "txt", "xlsx"]
 # Wagtail's own search (admin listings, database fallback of the network search).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# Member accounts (django-allauth): anyone signs up by email and confirms the address before signing in; no
+# username. Members get no admin access: the Wagtail admin needs a permission only editors' groups carry.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cities Mission] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PUBLIC_BASE_URL.startswith("https") else "http"
+ACCOUNT_ADAPTER = "alerts.accounts.AccountAdapter"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/alerts/"
+
+# Alerts (alerts/): digests of what is new in what members follow, sent by `manage.py alerts_worker`.
+ALERTS = {
+    "DIGEST_HOUR": int(os.environ.get("ALERTS_DIGEST_HOUR", "6")),  # UTC; weekly digests on Mondays
+    "MAX_FOLLOWS": int(os.environ.get("ALERTS_MAX_FOLLOWS", "100")),
+    "LEASE_SECONDS": 300,  # a digest a sender took and did not finish is sent by another after this
+    "SUBJECT_PREFIX": "[Cities Mission] ",
+    "MESSAGE_ID_DOMAIN": os.environ.get("ALERTS_MESSAGE_ID_DOMAIN", "citiesmission.localhost"),
+    # Who answers for members' data, named on the privacy page (GDPR Art. 13).
+    "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "the network secretariat (privacy@citiesmission.localhost)"),
+}
 
 # The network search (search/). Without SEARCH_URL it answers from the database.
 SEARCH = {

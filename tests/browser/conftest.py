@@ -36,7 +36,28 @@ PAGES = {
     "case-study": "/case-studies/proximity-offices-for-renovation/",
     "search": "/search/?q=renovation",
     "transfers": "/transfers/",
+    "feeds": "/feeds/",
+    "privacy": "/privacy/",
+    "sign-in": "/accounts/login/",
+    "open-data": "/data/",
 }
+# A network member with a confirmed address, made with the site (signing up sends a confirmation email).
+MEMBER = {"email": "reader@example.org", "password": "a-long-password-1"}
+MAKE_MEMBER = (
+    "from allauth.account.models import EmailAddress; from django.contrib.auth import get_user_model; "
+    "from alerts.models import Member; "
+    f"user = get_user_model().objects.create_user('reader', '{MEMBER['email']}', '{MEMBER['password']}'); "
+    f"EmailAddress.objects.create(user=user, email='{MEMBER['email']}', verified=True, primary=True); "
+    "Member.objects.create(user=user)"
+)
+# A Cologne editor, who cannot publish: what the editor's flow in the admin is tried as.
+EDITOR = {"username": "carl-cologne", "password": "a-long-password-1"}
+MAKE_EDITOR = (
+    "from django.contrib.auth import get_user_model; from kb.editorial import city_editors; "
+    "from kb.models import CityPage; "
+    f"user = get_user_model().objects.create_user('{EDITOR['username']}', 'carl@example.org', '{EDITOR['password']}'); "
+    "user.groups.add(city_editors(CityPage.objects.get(slug='cologne')))"
+)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -81,6 +102,7 @@ def site(tmp_path_factory):
     }
     hostile = str(Path(__file__).resolve().parent / "content")
     commands = [["migrate", "--noinput"], ["load_demo"], ["import_markdown", hostile, "--publish"]]
+    commands += [["shell", "-c", MAKE_MEMBER], ["shell", "-c", MAKE_EDITOR]]
     commands += [["search_index", "rebuild"]] if env["SEARCH_URL"] else []
     for command in commands:
         manage(env, *command)

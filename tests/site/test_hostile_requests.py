@@ -19,14 +19,15 @@ WORDS = ["heat", "pump", "renovation", "Wärmepumpe", "rehabilitación", "Krakó
 RAW = ["%00", "%01", "%1f", "%7f", "%ff", "%fe", "%c3%28", "%ed%a0%80", "%e2%80%ae", "%f0%9f%98%80", "%", "%zz", "%2"]
 NUMBERS = ["-1", "0", "1", "2", "50", "51", "9999", "99999999999999999999", "1e309", "x", "", "１", "٣"]
 FILTERS = ["type", "country", "city", "theme", "role", "cohort", "language", "year", "sort", "bogus"]
-TARGETS = ["/api/search", "/api/search", "/search/", "/feeds/lessons/", "/feeds/lessons/atom/", "/api/search/suggest"]
+TARGETS = ["/api/search", "/api/search", "/search/", "/feeds/lessons/", "/feeds/lessons/atom/", "/feeds/search/",
+           "/api/search/suggest"]  # fmt: skip
 REQUESTS_PER_STATE = 500
 
 
 def hostile_query(rng: random.Random) -> str:
     """Raw (already percent-encoded) query text up to a little beyond the maximum length."""
-    parts = []
-    while sum(map(len, parts)) < rng.choice([5, 40, 200, MAX_QUERY_LENGTH, MAX_QUERY_LENGTH + 20]):
+    parts, length = [], rng.choice([5, 40, 200, MAX_QUERY_LENGTH, MAX_QUERY_LENGTH + 20])
+    while sum(map(len, parts)) < length:
         kind = rng.random()
         if kind < 0.35:
             parts.append(quote(rng.choice(WORDS)))
