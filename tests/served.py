@@ -30,11 +30,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def manage(env: dict, *command: str) -> None:
-    subprocess.run(
+def manage(env: dict, *command: str) -> str:
+    """Run a management command for the served site; what it printed."""
+    return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *command], env=env, cwd=ROOT, check=True, capture_output=True,
-        timeout=300,
-    )
+        timeout=300, text=True,
+    ).stdout
 
 
 @contextmanager

@@ -13,3 +13,11 @@ def test_api_docs_render_under_the_sites_csp(strict_page):
     operation = page.locator(".opblock-summary-path", has_text="/api/search").first
     operation.wait_for(timeout=15_000)  # drawn by Swagger UI's script from the OpenAPI schema
     assert page.locator(".info .title").inner_text().startswith("EU Cities Mission knowledge base")
+
+
+def test_api_docs_fit_a_phone(phone_page):
+    page = phone_page
+    page.goto("/api/docs")
+    page.locator(".opblock-summary-path", has_text="/api/search").first.wait_for(timeout=15_000)
+    width, screen = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert width <= screen, f"/api/docs is {width} px wide on a {screen} px screen"

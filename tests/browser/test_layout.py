@@ -12,13 +12,18 @@ pytestmark = pytest.mark.browser
 HEADING_LEVELS = "[...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => Number(h.tagName[1]))"
 
 
-@pytest.mark.parametrize("name", PAGES)
+PHONE_PAGES = {**PAGES, "not-found": "/no-such-page/"}
+
+
+@pytest.mark.parametrize("name", PHONE_PAGES)
 def test_phone_pages_fit_the_screen_and_stay_accessible(phone_page, name):
     page = phone_page
-    assert page.goto(PAGES[name]).status == 200
+    assert page.goto(PHONE_PAGES[name]).status == (404 if name == "not-found" else 200)
     screenshot(page, f"phone-{name}")
     width, screen = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-    assert width <= screen, f"{PAGES[name]} is {width} px wide on a {screen} px screen"
+    assert width <= screen, f"{PHONE_PAGES[name]} is {width} px wide on a {screen} px screen"
+    header = page.locator("header.site-header").bounding_box()["height"]
+    assert header < 0.25 * page.viewport_size["height"], f"the header takes {header:.0f} px of the first screen"
     assert axe_violations(page) == []
 
 
@@ -173,3 +178,17 @@ def test_map_places_dots_in_the_german_interface_too(page, site):
     page.goto("/cities/")
     boxes = page.locator(".map .marker").evaluate_all("uses => uses.map(u => u.getBoundingClientRect().x)")
     assert len(set(boxes)) > len(boxes) / 2  # not all in the corner
+
+
+def test_listing_in_german(page, site):
+    """Filter labels, countries, themes, card dates and the editor's pick badge in the reader's language."""
+    page.context.add_cookies([{"name": "django_language", "value": "de", "url": site["url"]}])
+    page.goto("/lessons/")
+    filters = page.locator("form.filters").inner_text()
+    for label in ("Thema", "Land", "Sprache", "Energie", "Deutschland", "Spanien"):
+        assert label in filters, label
+    cards = page.locator(".cards").inner_text()
+    assert "Empfehlung der Redaktion" in cards
+    months = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+    assert re.search(rf"\d{{1,2}}\. ({months}) \d{{4}}", cards)
+    assert "Editor's pick" not in cards and not re.search(r"\b\d{4}-\d{2}-\d{2}\b", cards)
