@@ -4,6 +4,7 @@ Values are slugs and codes, so that a filtered listing has a readable, shareable
 """
 
 import django_filters
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -18,7 +19,7 @@ def _countries_of_cities(request=None):
 def _languages_in_use(model):
     def choices():
         used = set(model.objects.published().values_list("language", flat=True))
-        return [(code, name) for code, name in CONTENT_LANGUAGES if code in used]
+        return [(code, gettext(name)) for code, name in CONTENT_LANGUAGES if code in used]  # in the reader's language
 
     return choices
 
@@ -51,13 +52,23 @@ class InCountryFilter(django_filters.ChoiceFilter):
         return queryset.under_any(CityPage.objects.filter(country=value))
 
 
+class ThemeChoiceFilter(django_filters.ModelChoiceFilter):
+    """Themes offered by their names in the reader's language (``Theme.label``)."""
+
+    @property
+    def field(self):
+        field = super().field
+        field.label_from_instance = lambda theme: theme.label
+        return field
+
+
 class KnowledgeFilters(django_filters.FilterSet):
     """Lessons, Action Plans or visit reports by theme, the country of their city and their language.
 
     Subclassed per model (``for_model``), because the languages offered are those the model's pages use.
     """
 
-    theme = django_filters.ModelChoiceFilter(
+    theme = ThemeChoiceFilter(
         label=_("Theme"),
         field_name="themes",
         to_field_name="slug",

@@ -69,7 +69,7 @@ def _cities(values):
 
 
 def _languages(values):
-    return {code: str(name) for code, name in CONTENT_LANGUAGES}
+    return {code: gettext(name) for code, name in CONTENT_LANGUAGES}
 
 
 REUSE_LABELS = {"reused": _("Reused by other cities"), "proven": _("Worked in another city")}
