@@ -194,7 +194,9 @@ def send_due(limit: int = 100, now: datetime | None = None) -> tuple[int, int]:
     batch = list(
         Digest.objects.filter(pk__in=[d.pk for d in digests])
         .select_related("member__user")
-        .prefetch_related(Prefetch("items", DigestItem.objects.select_related("follow__city", "follow__theme")))
+        .prefetch_related(
+            Prefetch("items", DigestItem.objects.select_related("follow__city", "follow__theme").order_by("pk"))
+        )
     )
     keys = [str(item.page_id) for digest in batch for item in digest.items.all()]  # pages' own documents
     documents = {document.page_id: document for document in SearchDocument.objects.filter(key__in=keys)}
@@ -232,7 +234,7 @@ def contents(digest: Digest, documents: dict[int, SearchDocument]) -> list[Group
     """The digest's items as they are now (``documents``: the pages' search documents by page id), grouped by the
     follow that found them; pages taken down since are left out (they have no search document any more)."""
     groups: dict[int | None, Group] = {}
-    for item in sorted(digest.items.all(), key=lambda item: item.pk):
+    for item in digest.items.all():
         document = documents.get(item.page_id)
         if document is None:
             continue

@@ -168,9 +168,6 @@ class ActionFeed(Feed):
     def item_link(self, action):
         return action.url
 
-    def item_guid(self, action):
-        return f"{action.plan.full_url or ''}#action-{action.identifier}"
-
     def item_pubdate(self, action):
         return _midnight(action.reported) or action.plan.first_published_at
 

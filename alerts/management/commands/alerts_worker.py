@@ -25,8 +25,8 @@ class Command(WorkerCommand):
                 )
                 for problem in planned.skipped:
                     self.stderr.write(f"saved search skipped: {problem}")
-        if removed := remove_unconfirmed():
-            self.stdout.write(f"removed {removed} sign-ups never confirmed")
+                if frequency == Frequency.DAILY and (removed := remove_unconfirmed()):  # once a day is enough
+                    self.stdout.write(f"removed {removed} sign-ups never confirmed")
         sent, failed = send_due(batch)
         if sent or failed:
             self.stdout.write(f"sent {sent}, failed {failed}" + (" (will retry)" if failed else ""))
