@@ -30,6 +30,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from opensearchpy import OpenSearch, helpers  # noqa: E402
 
+from bench import stand_in_vectors  # noqa: E402
 from bench.corpus.generator import CorpusGenerator  # noqa: E402
 from bench.queries import QUERIES, api_params, request_args  # noqa: E402
 from bench.server import gunicorn  # noqa: E402
@@ -38,7 +39,7 @@ from kb.models import LessonPage  # noqa: E402
 from kb.models import pages as knowledge_pages  # noqa: E402
 from search import embeddings, semantics  # noqa: E402
 from search.backends import database_backend, require_engine_backend  # noqa: E402
-from search.backends.engine import build_search, engine_source  # noqa: E402
+from search.backends.engine import build_search, engine_source, neutral_vectors  # noqa: E402
 from search.conf import search_settings  # noqa: E402
 from search.indexer import embed_documents, rebuild, stored_documents  # noqa: E402
 from search.mapping import knowledge_index  # noqa: E402
@@ -136,19 +137,24 @@ def reindex(engine_url: str) -> dict:
     }
 
 
-def by_meaning(engine_url: str) -> dict:
+def by_meaning(engine_url: str, sample: int = 0) -> dict:
     """The cost of searching by meaning: embedding the corpus, rebuilding with vectors, and each query.
 
     Hybrid and words-only latency come from the same service on the same index, so the ratio is the price of
     the meaning part (the query's embedding is cached per process, as a repeated query is in production; its
-    cost on a new query is measured on its own).
+    cost on a new query is measured on its own). ``sample``: embed that many documents for real and give the
+    others stand-in vectors (bench/stand_in_vectors.py), for corpora too large to embed in a run.
     """
     embedder = embeddings.get_embedder()
     started = time.perf_counter()
-    computed = embed_documents(stored_documents())
+    if sample:
+        stand_ins = stand_in_vectors.fill(list(stored_documents()), sample)
+        computed = stand_ins["embedded"]
+    else:
+        stand_ins, computed = None, embed_documents(stored_documents())
     embed_seconds = time.perf_counter() - started
     engine = rebuild()  # now every document carries its vector
-    vectors = embeddings.vectors(d["embedding_key"] for d in stored_documents())
+    vectors = neutral_vectors(d["embedding_key"] for d in stored_documents())
     documents = [engine_source(d, vectors.get(d["embedding_key"])) for d in stored_documents()]
     client = OpenSearch([engine_url], timeout=120)
     raw_index = f"{search_settings().index_prefix}raw-bulk-vectors"
@@ -181,6 +187,7 @@ def by_meaning(engine_url: str) -> dict:
     query_embedding = percentiles([_seconds(embedder.query, text) for text in fresh])
     return {
         "model": embedder.model,
+        "stand_in_vectors": stand_ins,
         "texts_embedded": computed,
         "embed_seconds": embed_seconds,
         "texts_per_s": computed / embed_seconds if embed_seconds else 0.0,
@@ -291,6 +298,31 @@ def wagtail_backend(engine_url: str) -> dict:
     }
 
 
+def equal_work(engine_url: str) -> dict:
+    """The platform's query doing what ``wagtail_backend`` times: the same query texts, words only, no filters,
+    facets or highlights, the first ten hits and the total; the body is built inside the timing, as Wagtail's
+    is. Then the full search (words and meaning, facets, highlights, filters) on the same index, on top."""
+    client = OpenSearch([engine_url], timeout=30)
+    alias = search_settings().alias
+    languages = require_engine_backend().indexed_languages()
+
+    def call(query):
+        page = request_args(query)[1].get("page", 1)
+        request = replace(build_request(query["q"].replace('"', ""), page=page), mode="lexical")
+        body = build_search(request, languages).to_dict()
+        for part in ("aggs", "highlight", "post_filter"):
+            body.pop(part, None)
+        body["from"], body["size"] = request.offset, request.page_size
+        response = client.search(index=alias, body=body)
+        [hit["_id"] for hit in response["hits"]["hits"]], response["hits"]["total"]["value"]
+
+    return {
+        "words_only": percentiles(timed(call)),
+        "full_search": service_latency(),
+        "note": "first 10 hits and total, no facets, highlights or filters; full = the service as readers get it",
+    }
+
+
 def publish_to_searchable(env: dict, engine_url: str, inline: bool) -> dict:
     client = OpenSearch([engine_url], timeout=30)
     alias = search_settings().alias
@@ -331,6 +363,17 @@ def main():
     parser.add_argument(
         "--meaning", action="store_true", help="Embed the corpus and measure the search by meaning (slow: ~6 docs/s)"
     )
+    parser.add_argument(
+        "--meaning-only",
+        action="store_true",
+        help="Only what issue 12 measures: rebuilds, Wagtail's backend against equal work, and the search by meaning",
+    )
+    parser.add_argument(
+        "--embed-sample",
+        type=int,
+        default=0,
+        help="With --meaning: embed this many documents, give the others stand-in vectors (bench/stand_in_vectors.py)",
+    )
     args = parser.parse_args()
     env = dict(os.environ)
     result = {"label": args.label, "docs": args.docs, "database": settings.DATABASES["default"]["ENGINE"]}
@@ -338,6 +381,15 @@ def main():
     result["corpus"] = generate(args.docs, args.seed)
     if args.database_only:
         result["database_fallback"] = database_latency(args.docs)
+    elif args.meaning_only:
+        engine_url = search_settings().url
+        print(f"[{args.label}] reindex, Wagtail's backend, equal work", flush=True)
+        result["reindex"] = reindex(engine_url)
+        result["wagtail_backend"] = wagtail_backend(engine_url)
+        result["equal_work"] = equal_work(engine_url)
+        print(f"[{args.label}] search by meaning", flush=True)
+        result["by_meaning"] = by_meaning(engine_url, args.embed_sample)
+        result["equal_work_with_vectors"] = equal_work(engine_url)
     else:
         engine_url = search_settings().url
         print(f"[{args.label}] reindex", flush=True)
@@ -356,7 +408,7 @@ def main():
         )
         if args.meaning:
             print(f"[{args.label}] search by meaning (embedding the corpus)", flush=True)
-            result["by_meaning"] = by_meaning(engine_url)
+            result["by_meaning"] = by_meaning(engine_url, args.embed_sample)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.label}.json").write_text(json.dumps(result, indent=2))
 

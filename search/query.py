@@ -48,6 +48,9 @@ class SearchRequest:
     also: str = ""
     # Only the documents of these pages, when not empty: what an alert matches among the newly published pages.
     within: tuple[int, ...] = ()
+    # Meaning's threshold lowered (``Fusion.widened_threshold``): the second chance of a search that finds
+    # fewer than a few results.
+    widened: bool = False
 
     @cached_property
     def also_parsed(self) -> "ParsedQuery | None":
@@ -196,4 +199,3 @@ def parse_query(text: str, max_terms: int = MAX_QUERY_TERMS) -> ParsedQuery:
             take(target, word)
     groups = [group for group in groups if group.required or group.excluded_words or group.excluded_phrases]
     return ParsedQuery(groups, ignored)
-

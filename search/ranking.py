@@ -27,9 +27,15 @@ class Fusion:
     # Each word beyond three makes the words count less (saturation × (1 + long_query × extra words)): in a
     # long question, one word matching is weak evidence, and meaning is what a question is asked for.
     long_query: float = 0.0
+    # The threshold of the second chance a search gets when it finds fewer than a few results (a narrow filter,
+    # a rare subject): what is less clearly related by meaning is better than next to nothing.
+    widened_threshold: float = 0.5
 
     def saturation_for(self, words: int) -> float:
         return self.saturation * (1 + self.long_query * max(0, words - 3))
+
+    def threshold_for(self, widened: bool) -> float:
+        return min(self.threshold, self.widened_threshold) if widened else self.threshold
 
 
 ENGINE = Fusion(saturation=2.0, weight=5.0, threshold=1.25, long_query=0.5)

@@ -54,7 +54,8 @@ def search(request: SearchRequest) -> SearchResponse:
 
 def with_second_chance(request: SearchRequest, answer: Callable[[SearchRequest], SearchResponse]) -> SearchResponse:
     """``answer(request)``, and when it finds nothing, a second chance: the query spelled as the documents spell
-    it, then any of its words instead of most of them (saying which words the results lack)."""
+    it, then any of its words instead of most of them (saying which words the results lack); and when it finds
+    fewer than a few, what is less clearly related by meaning as well (``widened``)."""
     correction = spelling.corrected(request.query) if request.query and request.correct else None
     if correction and not request.also and request.parsed.words <= ALSO_MAX_WORDS:
         request = replace(request, also=correction)
@@ -64,6 +65,7 @@ def with_second_chance(request: SearchRequest, answer: Callable[[SearchRequest],
     if not request.query or response.total >= FEW_RESULTS:
         return response
     if response.total or not request.correct:
+        response = widened(request, response, answer)
         response.suggestion = correction or (spelling.corrected(request.query) if request.query else None)
         return response
     if correction:
@@ -77,8 +79,18 @@ def with_second_chance(request: SearchRequest, answer: Callable[[SearchRequest],
         if relaxed.total:
             relaxed.dropped_terms = database_backend().missing_words(words, [hit.key for hit in relaxed.results])
             return relaxed
+    response = widened(request, response, answer)
     response.suggestion = correction
     return response
+
+
+def widened(request: SearchRequest, response: SearchResponse, answer) -> SearchResponse:
+    """The same search with meaning's threshold lowered (``SearchRequest.widened``), when that finds more: a
+    narrow filter or a rare subject leaves few documents that stand out by meaning among all of them."""
+    if not request.uses_meaning or request.widened:
+        return response
+    wider = answer(replace(request, widened=True))
+    return wider if wider.total > response.total else response
 
 
 def suggest(text: str, limit: int = 8) -> tuple[list[Suggestion], str]:

@@ -33,6 +33,8 @@ SNIPPET_LENGTH = 180
 EDITORS_PICK_BOOST = 1.2
 ALSO_WEIGHT = 0.8  # the query as the documents spell it counts a little less than the query as typed
 TITLE_WEIGHT = 3.0  # a title match counts three times a body match, as in the engine
+
+
 def minimum_to_match(count: int) -> int:
     """The engine's rule ("3<-1 5<50%"): up to 3 terms all of them, up to 5 all but one, then half."""
     if count <= 3:
@@ -102,8 +104,9 @@ class DatabaseBackend(SearchBackend):
         if geometry is not None:
             vector, mean, spread = geometry
             z = (table.vectors @ vector - mean) / spread
-            semantic = table.has_vector & (z > self.fusion.threshold) & ~self.excluded(table, request)
-            stands_out = self.fusion.weight * np.maximum(0.01, (z - self.fusion.threshold) / ranking.SPREAD)
+            threshold = self.fusion.threshold_for(request.widened)
+            semantic = table.has_vector & (z > threshold) & ~self.excluded(table, request)
+            stands_out = self.fusion.weight * np.maximum(0.01, (z - threshold) / ranking.SPREAD)
             scores = scores + np.where(semantic, stands_out, 0.0)
         return scores, lexical | semantic, semantic & ~lexical
 

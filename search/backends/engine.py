@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 
+import numpy as np
 from django.utils import timezone
 from elasticsearch.dsl import A, Q, Search
 
@@ -317,7 +318,7 @@ def matching(request: SearchRequest, languages, geometry, fusion: Fusion, vendor
         lexical = Q("bool", should=[lexical, Q("bool", must=[also], boost=ALSO_BOOST)], minimum_should_match=1)
     if geometry is None or not request.uses_meaning:
         return lexical
-    clauses = [semantic_query(geometry, fusion, vendor)]
+    clauses = [semantic_query(geometry, fusion, vendor, request.widened)]
     if request.mode == "hybrid":
         lexical = Q("bool", must=[lexical], _name="lexical")
         saturation = fusion.saturation_for(request.parsed.words)
@@ -326,7 +327,7 @@ def matching(request: SearchRequest, languages, geometry, fusion: Fusion, vendor
     return Q("bool", should=clauses, minimum_should_match=1, must_not=excluded(request.parsed, languages))
 
 
-def semantic_query(geometry, fusion: Fusion, vendor: str) -> Q:
+def semantic_query(geometry, fusion: Fusion, vendor: str, widened: bool = False) -> Q:
     """Every document whose similarity to the query stands out by ``threshold`` standard deviations, scored by
     how far (``search/ranking.py``).
 
@@ -334,7 +335,8 @@ def semantic_query(geometry, fusion: Fusion, vendor: str) -> Q:
     the documents shown. OpenSearch and Elasticsearch word it differently; both score (1 + cosine) / 2.
     """
     vector, mean, spread = geometry
-    least = mean + fusion.threshold * spread  # the least cosine that counts
+    threshold = fusion.threshold_for(widened)
+    least = mean + threshold * spread  # the least cosine that counts
     vector = [float(value) for value in vector]
     if vendor == "opensearch":
         knn = Q("knn", embedding={"vector": vector, "min_score": (1 + least) / 2, "_name": "semantic"})
@@ -342,7 +344,7 @@ def semantic_query(geometry, fusion: Fusion, vendor: str) -> Q:
         knn = Q("knn", field="embedding", query_vector=vector, similarity=least, k=1000, _name="semantic")
     stands_out = {
         "source": "params.w * Math.max(0.01, ((2 * _score - 1 - params.mean) / params.spread - params.z) / params.s)",
-        "params": {"w": fusion.weight, "mean": mean, "spread": spread, "z": fusion.threshold, "s": ranking.SPREAD},
+        "params": {"w": fusion.weight, "mean": mean, "spread": spread, "z": threshold, "s": ranking.SPREAD},
     }
     return Q("script_score", query=knn, script=stands_out)
 
@@ -463,13 +465,23 @@ class Operation:
 
 
 def engine_source(document: dict, vector=None) -> dict:
-    """The document as the index holds it: its title and text copied to its language's fields, its vector."""
+    """The document as the index holds it: its title and text copied to its language's fields, its vector
+    (language-neutral already: ``neutral_vectors``)."""
     source = dict(document)
     if (language := document.get("language")) in LANGUAGES:
         source[f"title_{language}"], source[f"content_{language}"] = document["title"], document["content"]
     if vector is not None:
-        source["embedding"] = [round(float(value), 6) for value in semantics.neutral(vector)]
+        # Six decimals in float64, so that the JSON holds "0.012345" and not float32's "0.012345000170171261".
+        source["embedding"] = np.round(vector.astype(np.float64), 6).tolist()
     return source
+
+
+def neutral_vectors(keys: Iterable[str]) -> dict[str, np.ndarray]:
+    """The stored vectors of these embedding keys, language-neutral (``semantics.neutral``), as one matrix."""
+    stored = embeddings.vectors(keys)
+    if not stored:
+        return {}
+    return dict(zip(stored, semantics.neutral(np.stack(list(stored.values()))), strict=True))
 
 
 def encode(action: str, index: str, document_id, document: dict | None = None, vector=None, **meta) -> bytes:
@@ -492,7 +504,7 @@ def bulk_operations(index: str, documents: Iterable[dict], removed: dict[str, in
     through_alias = {"require_alias": True} if index == search_settings().alias else {}
     with_vectors = get_embedder() is not None  # the index has a vector field only with an embedder
     keys = (doc["embedding_key"] for doc in documents if doc.get("embedding_key")) if with_vectors else ()
-    stored = embeddings.vectors(keys)
+    stored = neutral_vectors(keys)
     operations = [
         Operation(page_id, document_id, encode("delete", index, document_id))
         for document_id, page_id in (removed or {}).items()

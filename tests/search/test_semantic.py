@@ -8,11 +8,12 @@ from django.core.management import call_command
 
 from kb.content_files.pages import find_page
 from search import semantics
+from search.backends import database_backend, engine_backend
 from search.embeddings import embedding_key, get_embedder
 from search.indexer import drain, rebuild
 from search.models import Embedding, IndexQueueEntry, SearchDocument
 from search.query import build_request
-from search.service import search
+from search.service import FEW_RESULTS, search
 from tests.network import SORIA_LESSON
 
 from . import embedders
@@ -94,3 +95,18 @@ def test_the_engine_indexes_vectors_with_the_lucene_engine_only(search_engine):
     assert field["type"] == "knn_vector" and field["method"]["engine"] == "lucene"
     assert field["dimension"] == get_embedder().dimensions
     assert mapping["_source"]["excludes"] == ["embedding"]
+
+
+def test_a_search_that_finds_few_widens_what_counts_as_related_by_meaning(any_engine):
+    """Malmö's few pages, none about heat pumps: few stand out by meaning among all documents, so the service asks
+    again with meaning's threshold lowered, and shows what that finds, with totals and facets of its own."""
+    backend = engine_backend() if any_engine else database_backend()
+    request = build_request("heat pumps", page_size=50, country=["se"])
+    strict = backend.search(request)
+    wide = backend.search(replace(request, widened=True))
+    assert strict.total < FEW_RESULTS and wide.total > strict.total
+    assert {hit.id for hit in strict.results} < {hit.id for hit in wide.results}
+    answered = search(request)
+    assert [hit.id for hit in answered.results] == [hit.id for hit in wide.results]
+    counted = {value.value: value.count for value in answered.facets["country"]}
+    assert answered.total == len(answered.results) == counted["SE"]
