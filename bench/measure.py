@@ -166,7 +166,7 @@ def by_meaning(engine_url: str, sample: int = 0) -> dict:
     raw_rate = len(documents) / (time.perf_counter() - started)
     client.indices.delete(index=raw_index)
 
-    from search.service import search
+    from search.service import prepared, search
 
     def service(mode):
         def call(query):
@@ -179,7 +179,7 @@ def by_meaning(engine_url: str, sample: int = 0) -> dict:
     languages = require_engine_backend().indexed_languages()
     bodies = {}
     for query in QUERIES:
-        request = build_request(query["q"], **request_args(query)[1])
+        request, _correction = prepared(build_request(query["q"], **request_args(query)[1]))  # as the service sends it
         geometry = semantics.query_geometry(request.query) if request.uses_meaning else None
         bodies[id(query)] = build_search(request, languages, geometry).to_dict()
     raw_hybrid = percentiles(timed(lambda query: client.search(index=search_settings().alias, body=bodies[id(query)])))
@@ -234,11 +234,13 @@ def api_latency(env: dict) -> dict:
 
 def raw_engine_latency(engine_url: str) -> dict:
     """opensearch-py executing the very body the platform sends (built outside the timing)."""
+    from search.service import prepared
+
     client = OpenSearch([engine_url], timeout=30)
     alias = search_settings().alias
     languages = require_engine_backend().indexed_languages()
     bodies = {
-        id(query): build_search(build_request(query["q"], **request_args(query)[1]), languages).to_dict()
+        id(query): build_search(prepared(build_request(query["q"], **request_args(query)[1]))[0], languages).to_dict()
         for query in QUERIES
     }
 

@@ -51,6 +51,9 @@ class SearchRequest:
     # Meaning's threshold lowered (``Fusion.widened_threshold``): the second chance of a search that finds
     # fewer than a few results.
     widened: bool = False
+    # Some word of the query is in no document (``service.prepared``): passages are highlighted where a word
+    # matched with a typo only then. True for a request built directly (tests, alerts): as tolerant as can be.
+    misspelt: bool = True
 
     @cached_property
     def also_parsed(self) -> "ParsedQuery | None":

@@ -16,6 +16,9 @@ intuition; BENCHMARKS.md has the figures.
 
 from dataclasses import dataclass
 
+# At most this many documents are found by meaning alone in the engine: the nearest that stand out. The database
+# takes every one that stands out, exactly, at the scale it serves (a few thousand documents).
+NEIGHBOURS = 100
 SPREAD = 3.0  # standard deviations over which meaning's contribution grows to its weight
 
 

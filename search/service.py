@@ -56,9 +56,7 @@ def with_second_chance(request: SearchRequest, answer: Callable[[SearchRequest],
     """``answer(request)``, and when it finds nothing, a second chance: the query spelled as the documents spell
     it, then any of its words instead of most of them (saying which words the results lack); and when it finds
     fewer than a few, what is less clearly related by meaning as well (``widened``)."""
-    correction = spelling.corrected(request.query) if request.query and request.correct else None
-    if correction and not request.also and request.parsed.words <= ALSO_MAX_WORDS:
-        request = replace(request, also=correction)
+    request, correction = prepared(request)
     response = answer(request)
     if request.also and response.total:
         response.suggestion = request.also  # its results are among these: say what was searched as well
@@ -82,6 +80,16 @@ def with_second_chance(request: SearchRequest, answer: Callable[[SearchRequest],
     response = widened(request, response, answer)
     response.suggestion = correction
     return response
+
+
+def prepared(request: SearchRequest) -> tuple[SearchRequest, str | None]:
+    """The request as it is sent, and the query spelled as the documents spell it (``None`` when every word is
+    spelled so): the correction is matched as well, and only then are passages highlighted where a word matched
+    with a typo."""
+    correction = spelling.corrected(request.query) if request.query and request.correct else None
+    if correction and not request.also and request.parsed.words <= ALSO_MAX_WORDS:
+        request = replace(request, also=correction)
+    return replace(request, misspelt=correction is not None), correction
 
 
 def widened(request: SearchRequest, response: SearchResponse, answer) -> SearchResponse:

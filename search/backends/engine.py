@@ -208,10 +208,12 @@ def language_fields(languages: tuple[str, ...]) -> list[str]:
     return [f"title_{code}^3" for code in languages] + [f"content_{code}" for code in languages]
 
 
-def text_query(parsed: ParsedQuery, languages: tuple[str, ...] = tuple(LANGUAGES), relaxed: bool = False) -> Q:
+def text_query(
+    parsed: ParsedQuery, languages: tuple[str, ...] = tuple(LANGUAGES), relaxed: bool = False, typos: bool = True
+) -> Q:
     """Three ways to match, any enough: the query syntax on the folded fields, the words of each alternative
-    on the language fields (analysed whole, so that stemming and glossary phrases apply), and the longer words
-    with a typo or two. Exclusions hold for all. ``relaxed``: any one word may match."""
+    on the language fields (analysed whole, so that stemming and glossary phrases apply), and, with ``typos``,
+    the longer words with a typo or two. Exclusions hold for all. ``relaxed``: any one word may match."""
     if not parsed.groups:
         return Q("match_none")  # punctuation only: nothing to search for
     minimum = "1" if relaxed else MINIMUM_SHOULD_MATCH
@@ -230,11 +232,11 @@ def text_query(parsed: ParsedQuery, languages: tuple[str, ...] = tuple(LANGUAGES
     words = [group for group in parsed.groups if fields and (group.words or group.phrases)]
     language = [language_query(group, fields, minimum, relaxed) for group in words]
     lettered = ([w for w in group.words if w.isalpha()] for group in parsed.groups)
-    typos = [typo_query(words, minimum) for words in lettered if words]
+    with_typos = [typo_query(words, minimum) for words in lettered if words] if typos else []
     concepts = [concept_query(concept) for group in parsed.groups for concept in concepts_named(group)]
     return Q(
         "bool",
-        should=[syntax, *language, *typos, *concepts],
+        should=[syntax, *language, *with_typos, *concepts],
         minimum_should_match=1,
         must_not=excluded(parsed, languages),
     )
@@ -247,6 +249,7 @@ def concepts_named(group: QueryGroup) -> list[str]:
     return named
 
 
+MEANINGLESS = 1e-6  # below any score meaning gives what stands out (weight × 0.01): the rest is not found by it
 ALSO_BOOST = 0.8  # the query as the documents spell it counts a little less than the query as typed
 CONCEPT_BOOST = 3.0  # about a word's BM25 score in a matching title
 
@@ -318,7 +321,7 @@ def matching(request: SearchRequest, languages, geometry, fusion: Fusion, vendor
         lexical = Q("bool", should=[lexical, Q("bool", must=[also], boost=ALSO_BOOST)], minimum_should_match=1)
     if geometry is None or not request.uses_meaning:
         return lexical
-    clauses = [semantic_query(geometry, fusion, vendor, request.widened)]
+    clauses = [semantic_query(geometry, fusion, vendor, request)]
     if request.mode == "hybrid":
         lexical = Q("bool", must=[lexical], _name="lexical")
         saturation = fusion.saturation_for(request.parsed.words)
@@ -327,26 +330,34 @@ def matching(request: SearchRequest, languages, geometry, fusion: Fusion, vendor
     return Q("bool", should=clauses, minimum_should_match=1, must_not=excluded(request.parsed, languages))
 
 
-def semantic_query(geometry, fusion: Fusion, vendor: str, widened: bool = False) -> Q:
-    """Every document whose similarity to the query stands out by ``threshold`` standard deviations, scored by
-    how far (``search/ranking.py``).
+def semantic_query(geometry, fusion: Fusion, vendor: str, request: SearchRequest) -> Q:
+    """The ``ranking.NEIGHBOURS`` documents nearest to the query among those the filters allow, of which those
+    whose similarity stands out by the threshold's standard deviations, scored by how far (``search/ranking.py``).
 
-    A radial k-NN search (a least score rather than a number of neighbours) keeps totals and facets true to
-    the documents shown. OpenSearch and Elasticsearch word it differently; both score (1 + cosine) / 2.
+    A fixed number of neighbours, not every document above the threshold (a radial search): at 100,000
+    documents a tenth of them stand out, and finding and counting them all took half a second a query. The
+    filters are applied within the neighbour search, so that a narrow filter still gets its nearest documents;
+    the facets' counts of other values then include only what words find there. Both engines score
+    (1 + cosine) / 2; the script turns that into the z-score and leaves out (``min_score``) what does not stand
+    out.
     """
     vector, mean, spread = geometry
-    threshold = fusion.threshold_for(widened)
-    least = mean + threshold * spread  # the least cosine that counts
+    threshold = fusion.threshold_for(request.widened)
     vector = [float(value) for value in vector]
+    allowed = [filter_clause(name, values) for name, values in request.filters.items()]
+    if request.within:
+        allowed.append(Q("terms", page_id=list(request.within)))
+    within = {"filter": Q("bool", filter=allowed).to_dict()} if allowed else {}
     if vendor == "opensearch":
-        knn = Q("knn", embedding={"vector": vector, "min_score": (1 + least) / 2, "_name": "semantic"})
+        knn = Q("knn", embedding={"vector": vector, "k": ranking.NEIGHBOURS, **within})
     else:
-        knn = Q("knn", field="embedding", query_vector=vector, similarity=least, k=1000, _name="semantic")
+        knn = Q("knn", field="embedding", query_vector=vector, k=ranking.NEIGHBOURS, **within)
     stands_out = {
-        "source": "params.w * Math.max(0.01, ((2 * _score - 1 - params.mean) / params.spread - params.z) / params.s)",
+        "source": "double z = (2 * _score - 1 - params.mean) / params.spread;"
+        " return z > params.z ? params.w * Math.max(0.01, (z - params.z) / params.s) : 0;",
         "params": {"w": fusion.weight, "mean": mean, "spread": spread, "z": threshold, "s": ranking.SPREAD},
     }
-    return Q("script_score", query=knn, script=stands_out)
+    return Q("script_score", query=knn, script=stands_out, min_score=MEANINGLESS, _name="semantic")
 
 
 def filter_clause(name: str, values: tuple[str, ...]) -> Q:
@@ -399,7 +410,9 @@ def build_search(
             no_match_size=0,
             require_field_match=False,
             order="score",  # the passage that matched best, not the first that matched (often the summary)
-            highlight_query=text_query(request.parsed, languages, relaxed=True).to_dict(),
+            # Highlighting the words as matched with a typo costs as much as the rest of a query at 100,000
+            # documents (BENCHMARKS.md): only for a query some word of which is in no document.
+            highlight_query=text_query(request.parsed, languages, relaxed=True, typos=request.misspelt).to_dict(),
         ).highlight("content", "summary", *[f"content_{code}" for code in languages])
     start, stop = fetched(request)
     return search[start:stop]

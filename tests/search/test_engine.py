@@ -1,6 +1,7 @@
 """The network search against the real OpenSearch node (see `make opensearch`)."""
 
 import io
+import json
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -14,17 +15,17 @@ from kb.content_types import KINDS
 from kb.models import CityPage, LessonPage, Theme
 from plans.models import Action
 from search.backends import database_backend, engine_backend
+from search.backends.engine import build_search
 from search.conf import search_settings
 from search.facets import NAMES as FACETS
 from search.indexer import count_indexable, verify
 from search.query import build_request
-from search.service import search
+from search.service import prepared, search
 from tests.network import COLOGNE_LESSON, COLOGNE_LESSON_TITLE, SORIA_LESSON
 
 from .helpers import indexed_ids, sync, titles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engine]
-
 
 
 def test_index_has_the_mapping_and_analyzers(search_engine):
@@ -191,6 +192,16 @@ def test_typos_are_forgiven_and_suggestions_complete_titles(search_engine):
     suggestions, engine = suggest("proxim")
     assert engine == "opensearch"
     assert COLOGNE_LESSON_TITLE in [s.title for s in suggestions]
+
+
+def test_passages_are_highlighted_as_matched_with_a_typo_only_when_some_word_is_in_no_document(search_engine):
+    def fuzzy(query: str) -> tuple[bool, bool]:
+        body = build_search(prepared(build_request(query))[0]).to_dict()
+        highlight = body["highlight"].pop("highlight_query")
+        return "fuzziness" in json.dumps(body), "fuzziness" in json.dumps(highlight)
+
+    assert fuzzy("renovaton offices") == (True, True)
+    assert fuzzy("renovation offices") == (True, False)  # found with a typo still, not highlighted so
 
 
 def test_query_syntax(search_engine, words_only):

@@ -110,3 +110,40 @@ def test_a_search_that_finds_few_widens_what_counts_as_related_by_meaning(any_en
     assert [hit.id for hit in answered.results] == [hit.id for hit in wide.results]
     counted = {value.value: value.count for value in answered.facets["country"]}
     assert answered.total == len(answered.results) == counted["SE"]
+
+
+@pytest.mark.engine
+def test_the_engine_finds_the_nearest_documents_by_meaning_among_those_the_filters_allow(search_engine, monkeypatch):
+    """At most ``ranking.NEIGHBOURS`` documents by meaning alone, the nearest ones, searched within the filters:
+    a narrow filter keeps its own nearest documents instead of what is left of the nearest of all."""
+    from search import ranking
+
+    request = replace(build_request(QUESTION, page_size=50), mode="semantic")
+    everything = engine_backend().search(request)
+    monkeypatch.setattr(ranking, "NEIGHBOURS", 2)
+    nearest = engine_backend().search(request)
+    assert everything.total > 2 and nearest.total == len(nearest.results) == 2
+    assert {hit.key for hit in nearest.results} < {hit.key for hit in everything.results}
+    # A type none of the nearest of all is of: filtering them afterwards would leave nothing of it.
+    kind = next(hit.type for hit in everything.results if hit.type not in {h.type for h in nearest.results})
+    of_kind = {hit.key for hit in everything.results if hit.type == kind}
+    filtered = engine_backend().search(replace(request, filters={"type": (kind,)}))
+    assert filtered.total == min(2, len(of_kind)) and {hit.key for hit in filtered.results} <= of_kind
+
+
+@pytest.mark.parametrize("vendor", ["opensearch", "elasticsearch"])
+def test_both_engines_are_asked_for_the_nearest_documents_within_the_filters(vendor):
+    from search import ranking
+    from search.backends.engine import build_search
+
+    request = build_request("heat pumps", country=["se"])
+    geometry = (np.ones(4, dtype=np.float32) / 2, 0.8, 0.05)
+    body = build_search(request, ("en",), geometry, vendor=vendor).to_dict()
+    clauses = body["query"]["function_score"]["query"]["bool"]["should"]
+    (semantic,) = [clause for clause in clauses if clause.get("script_score", {}).get("_name") == "semantic"]
+    knn = semantic["script_score"]["query"]["knn"]
+    asked = knn["embedding"] if vendor == "opensearch" else knn
+    assert asked["k"] == ranking.NEIGHBOURS
+    within = asked["filter"] if vendor == "opensearch" else asked["filter"][0]  # a list of queries in Elasticsearch
+    assert within == {"bool": {"filter": [{"terms": {"country": ["SE"]}}]}}
+    assert semantic["script_score"]["min_score"] > 0  # what does not stand out is not found by meaning
