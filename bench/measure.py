@@ -33,6 +33,7 @@ from opensearchpy import OpenSearch, helpers  # noqa: E402
 from bench import stand_in_vectors  # noqa: E402
 from bench.corpus.generator import CorpusGenerator  # noqa: E402
 from bench.queries import QUERIES, api_params, request_args  # noqa: E402
+from bench.raw import raw_search  # noqa: E402
 from bench.server import gunicorn  # noqa: E402
 from kb.content_types import MODELS  # noqa: E402
 from kb.models import LessonPage  # noqa: E402
@@ -181,8 +182,8 @@ def by_meaning(engine_url: str, sample: int = 0) -> dict:
     for query in QUERIES:
         request, _correction = prepared(build_request(query["q"], **request_args(query)[1]))  # as the service sends it
         geometry = semantics.query_geometry(request.query) if request.uses_meaning else None
-        bodies[id(query)] = build_search(request, languages, geometry).to_dict()
-    raw_hybrid = percentiles(timed(lambda query: client.search(index=search_settings().alias, body=bodies[id(query)])))
+        bodies[id(query)] = build_search(request, languages, geometry)
+    raw_hybrid = percentiles(timed(lambda query: raw_search(client, search_settings().alias, bodies[id(query)])))
     fresh = [f"{query['q']} {round}" for round in range(3) for query in QUERIES if query["q"]]
     query_embedding = percentiles([_seconds(embedder.query, text) for text in fresh])
     return {
@@ -240,12 +241,12 @@ def raw_engine_latency(engine_url: str) -> dict:
     alias = search_settings().alias
     languages = require_engine_backend().indexed_languages()
     bodies = {
-        id(query): build_search(prepared(build_request(query["q"], **request_args(query)[1]))[0], languages).to_dict()
+        id(query): build_search(prepared(build_request(query["q"], **request_args(query)[1]))[0], languages)
         for query in QUERIES
     }
 
     def call(query):
-        client.search(index=alias, body=bodies[id(query)])
+        raw_search(client, alias, bodies[id(query)])
 
     return percentiles(timed(call))
 
@@ -311,10 +312,7 @@ def equal_work(engine_url: str) -> dict:
     def call(query):
         page = request_args(query)[1].get("page", 1)
         request = replace(build_request(query["q"].replace('"', ""), page=page), mode="lexical")
-        body = build_search(request, languages).to_dict()
-        for part in ("aggs", "highlight", "post_filter"):
-            body.pop(part, None)
-        body["from"], body["size"] = request.offset, request.page_size
+        body = {**build_search(request, languages).hits, "from": request.offset, "size": request.page_size}
         response = client.search(index=alias, body=body)
         [hit["_id"] for hit in response["hits"]["hits"]], response["hits"]["total"]["value"]
 

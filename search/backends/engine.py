@@ -58,27 +58,30 @@ class EngineBackend(SearchBackend):
 
     def search(self, request: SearchRequest) -> SearchResponse:
         geometry = semantics.query_geometry(request.query) if request.uses_meaning else None
-        body = build_search(request, self.indexed_languages(), geometry, self.fusion, self.name).to_dict()
-        raw = self.engine.search(self.alias, body)
-        total = raw["hits"]["total"]["value"]
-        hits = raw["hits"]["hits"]
+        bodies = build_search(request, self.indexed_languages(), geometry, self.fusion, self.name)
+        found, counted = self.engine.search_many(self.alias, [bodies.hits, bodies.facets])
+        hits = found["hits"]["hits"]
         if diversifies(request):  # the first results were fetched, to be diversified
             head = hits[: ranking.DIVERSIFY_WINDOW]
             order = ranking.diversified([record_of(hit["_source"]) for hit in head], [score(hit) for hit in head])
             hits = [head[position] for position in order] + hits[ranking.DIVERSIFY_WINDOW :]
             hits = hits[request.offset : request.offset + request.page_size]
+        passages = {}
+        if bodies.highlight and hits:
+            highlighted = self.engine.search(self.alias, bodies.highlighting([hit["_id"] for hit in hits]))
+            passages = {hit["_id"]: hit.get("highlight", {}) for hit in highlighted["hits"]["hits"]}
         counts = {
             facet.name: {
                 bucket["key_as_string"] if "key_as_string" in bucket else str(bucket["key"]): bucket["doc_count"]
-                for bucket in raw["aggregations"][facet.name]["values"]["buckets"]
+                for bucket in counted["aggregations"][facet.name]["values"]["buckets"]
             }
             for facet in FACETS
         }
         return SearchResponse(
             request=request,
-            total=total,
+            total=found["hits"]["total"]["value"],
             engine=self.name,
-            results=[hit_from(raw_hit) for raw_hit in hits],
+            results=[hit_from(hit, passages.get(hit["_id"], {})) for hit in hits],
             facets=facet_values(request, counts),
         )
 
@@ -111,7 +114,7 @@ class EngineBackend(SearchBackend):
             .source(RETURNED_FIELDS)[:limit]
         )
         raw = self.engine.search(self.alias, search.to_dict())
-        return [hit_from(raw_hit) for raw_hit in raw["hits"]["hits"]]
+        return [hit_from(raw_hit, {}) for raw_hit in raw["hits"]["hits"]]
 
     _languages_seen: dict[str, tuple[float, tuple[str, ...]]] = {}
 
@@ -315,7 +318,9 @@ def matching(request: SearchRequest, languages, geometry, fusion: Fusion, vendor
     """Which documents a query finds, and how well: see ``search/ranking.py`` for how the evidence is fused."""
     if not request.query:
         return Q("match_all")
-    lexical = text_query(request.parsed, languages, request.relaxed)
+    # Matching with typos costs a third of a query at 100,000 documents (BENCHMARKS.md): only for a query some
+    # word of which is in no document.
+    lexical = text_query(request.parsed, languages, request.relaxed, typos=request.misspelt)
     if request.also_parsed:
         also = text_query(request.also_parsed, languages, request.relaxed)
         lexical = Q("bool", should=[lexical, Q("bool", must=[also], boost=ALSO_BOOST)], minimum_should_match=1)
@@ -364,58 +369,81 @@ def filter_clause(name: str, values: tuple[str, ...]) -> Q:
     return Q("terms", **{FACETS_BY_NAME[name].field: list(values)})
 
 
+@dataclass(frozen=True)
+class SearchBodies:
+    """One search as the engine is asked it, in two steps.
+
+    First the hits (the query within the filters, sorted, the page or the first results to diversify) and the
+    facets' counts (the same query unscored and without the filters: each facet counts under the other facets'
+    filters), sent together (``_msearch``) so that the engine works on both at once. Then the passages of the
+    hits shown, known only once the first results are diversified: highlighting all 30 fetched, and scoring
+    every document the words match before a post filter dropped most of them, cost half of a search at 100,000
+    documents (BENCHMARKS.md).
+    """
+
+    hits: dict
+    facets: dict
+    highlight: dict | None  # the highlighting asked for the hits shown; ``None`` without a query
+
+    def highlighting(self, ids: list[str]) -> dict:
+        """The request for the passages of these documents that matched the query best."""
+        return {"query": {"ids": {"values": ids}}, "size": len(ids), "_source": False, "highlight": self.highlight}
+
+
 def build_search(
     request: SearchRequest,
     languages: tuple[str, ...] = tuple(LANGUAGES),
     geometry=None,
     fusion: Fusion = ranking.ENGINE,
     vendor: str = "opensearch",
-) -> Search:
-    """The whole request body: the matching (words, meaning or both), facets, highlights and paging.
+) -> SearchBodies:
+    """The request bodies of a search: the matching (words, meaning or both), facets, highlights and paging.
 
     ``geometry``: the query's language-neutral vector with the mean and spread of its similarities
     (``semantics.query_geometry``), or ``None`` to match words only.
     """
-    query = matching(request, languages, geometry, fusion, vendor)
+    matched = matching(request, languages, geometry, fusion, vendor)
     # Editors' picks rank a little higher when they match at all; records (actions) lower, as in the database.
     weights = [{"filter": Q("term", editors_pick=True), "weight": 1.2}]
     if ranking.PROVEN_WEIGHT != 1.0:  # what worked in another city, a little higher, as in the database
         weights.append({"filter": Q("term", reuse="proven"), "weight": ranking.PROVEN_WEIGHT})
     if request.query and ranking.RECORD_WEIGHT != 1.0:
         weights.append({"filter": Q("terms", type=RECORD_TYPES), "weight": ranking.RECORD_WEIGHT})
-    query = Q("function_score", query=query, functions=weights)
-    if request.within:  # a restriction of what is searched, unlike the filters: the facets count within it too
-        query = Q("bool", must=[query], filter=[Q("terms", page_id=list(request.within))])
-    search = Search().query(query).source(RETURNED_FIELDS).extra(track_total_hits=True)
+    ranked = Q("function_score", query=matched, functions=weights)
+    # ``within`` restricts what is searched, unlike the filters: the facets count within it too.
+    within = [Q("terms", page_id=list(request.within))] if request.within else []
     all_filters = [filter_clause(name, values) for name, values in request.filters.items()]
-    if all_filters:
-        # A post filter narrows the hits but not the aggregations, which apply their own filters below.
-        search = search.post_filter(Q("bool", filter=all_filters))
+    hits = Search().query(Q("bool", must=[ranked], filter=within + all_filters) if within + all_filters else ranked)
+    hits = hits.source(RETURNED_FIELDS).extra(track_total_hits=True)
+    if request.sort == "newest":
+        hits = hits.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
+    else:
+        hits = hits.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
+    start, stop = fetched(request)
+    facets = Search().query(Q("constant_score", filter=Q("bool", must=[matched], filter=within)))
+    facets = facets.extra(size=0, track_total_hits=False)
     for facet in FACETS:
         others = [filter_clause(name, values) for name, values in request.filters.items() if name != facet.name]
         bucket = A("filter", filter=Q("bool", filter=others) if others else Q("match_all"))
         bucket.bucket("values", A("terms", field=facet.field, size=FACET_SIZE))
-        search.aggs.bucket(facet.name, bucket)
-    if request.sort == "newest":
-        search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
-    else:
-        search = search.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
+        facets.aggs.bucket(facet.name, bucket)
+    highlight = None
     if request.query:
-        search = search.highlight_options(
-            pre_tags=["<mark>"],
-            post_tags=["</mark>"],
-            encoder="html",
-            number_of_fragments=1,
-            fragment_size=180,
-            no_match_size=0,
-            require_field_match=False,
-            order="score",  # the passage that matched best, not the first that matched (often the summary)
+        highlight = {
+            "fields": {field: {} for field in ("content", "summary", *[f"content_{code}" for code in languages])},
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "encoder": "html",
+            "number_of_fragments": 1,
+            "fragment_size": 180,
+            "no_match_size": 0,
+            "require_field_match": False,
+            "order": "score",  # the passage that matched best, not the first that matched (often the summary)
             # Highlighting the words as matched with a typo costs as much as the rest of a query at 100,000
             # documents (BENCHMARKS.md): only for a query some word of which is in no document.
-            highlight_query=text_query(request.parsed, languages, relaxed=True, typos=request.misspelt).to_dict(),
-        ).highlight("content", "summary", *[f"content_{code}" for code in languages])
-    start, stop = fetched(request)
-    return search[start:stop]
+            "highlight_query": text_query(request.parsed, languages, relaxed=True, typos=request.misspelt).to_dict(),
+        }
+    return SearchBodies(hits[start:stop].to_dict(), facets.to_dict(), highlight)
 
 
 def diversifies(request: SearchRequest) -> bool:
@@ -444,9 +472,10 @@ def score(raw_hit: dict) -> float:
     return float(value if value is not None else raw_hit["sort"][0])
 
 
-def hit_from(raw_hit: dict) -> SearchHit:
+def hit_from(raw_hit: dict, highlight: dict) -> SearchHit:
+    """The hit as results show it; ``highlight``: its passages that matched, by field."""
     source = raw_hit["_source"]
-    fragments = [fragment for values in raw_hit.get("highlight", {}).values() for fragment in values]
+    fragments = [fragment for values in highlight.values() for fragment in values]
     matched = raw_hit.get("matched_queries", [])
     return SearchHit(
         id=hit_id(source["id"], source["display"]),

@@ -62,13 +62,16 @@ class SearchEngine:
             self._down_until = time.monotonic() + self.COOL_DOWN_SECONDS
             raise EngineUnavailable(f"{self.vendor} at {self.safe_url} is unreachable: {error}") from error
         except self.request_errors as error:
-            if getattr(error, "status_code", None) in BUSY_STATUSES:
-                self._down_until = time.monotonic() + self.COOL_DOWN_SECONDS
-                busy = f"{self.vendor} at {self.safe_url} is busy or electing a leader: {error}"
-                raise EngineUnavailable(busy) from error
-            if any(marker in str(error) for marker in TOO_COMPLEX_MARKERS):
-                raise QueryTooComplex(f"{self.vendor} refused the query as too complex: {error}") from error
-            raise EngineError(f"{self.vendor} refused the request: {error}") from error
+            raise self.refusal(getattr(error, "status_code", None), error) from error
+
+    def refusal(self, status: int | None, error) -> EngineError:
+        """What an answer with this status and error means to callers: busy, too complex, or refused."""
+        if status in BUSY_STATUSES:
+            self._down_until = time.monotonic() + self.COOL_DOWN_SECONDS
+            return EngineUnavailable(f"{self.vendor} at {self.safe_url} is busy or electing a leader: {error}")
+        if any(marker in str(error) for marker in TOO_COMPLEX_MARKERS):
+            return QueryTooComplex(f"{self.vendor} refused the query as too complex: {error}")
+        return EngineError(f"{self.vendor} refused the request: {error}")
 
     @property
     def safe_url(self) -> str:
@@ -82,6 +85,16 @@ class SearchEngine:
 
     def search(self, index: str, body: dict) -> dict:
         return dict(self.call("search", index=index, body=body))
+
+    def search_many(self, index: str, bodies: list[dict]) -> list[dict]:
+        """Several searches in one request (``_msearch``), which the engine runs side by side; one that fails
+        fails them all, as ``search`` would."""
+        lines = [line for body in bodies for line in ({}, body)]
+        replies = [dict(reply) for reply in self.call("msearch", index=index, body=lines)["responses"]]
+        for reply in replies:
+            if "error" in reply:
+                raise self.refusal(reply.get("status"), reply["error"])
+        return replies
 
     def get_many(self, index: str, ids: list[str], source: list[str]) -> list[dict]:
         """The documents of these ids that exist, read in real time (a search sees only refreshed ones)."""

@@ -64,8 +64,11 @@ def test_an_integer_filter_beyond_any_column_is_a_400(client, name, settings, st
 
 def test_the_engine_refusing_a_query_for_its_size_is_told_as_such(search_engine):
     clauses = [{"match": {"title": f"word{n}"}} for n in range(5000)]  # Lucene allows 1,024
+    body = {"query": {"bool": {"should": clauses}}}
     with pytest.raises(QueryTooComplex):
-        search_engine.search(search_settings().alias, {"query": {"bool": {"should": clauses}}})
+        search_engine.search(search_settings().alias, body)
+    with pytest.raises(QueryTooComplex):  # one of the searches sent together, the others fine
+        search_engine.search_many(search_settings().alias, [{"query": {"match_all": {}}}, body])
 
 
 @pytest.mark.parametrize("feed", ["/feeds/lessons/", "/feeds/lessons/atom/", "/feeds/search/", "/feeds/search/atom/"])

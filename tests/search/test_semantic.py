@@ -138,8 +138,8 @@ def test_both_engines_are_asked_for_the_nearest_documents_within_the_filters(ven
 
     request = build_request("heat pumps", country=["se"])
     geometry = (np.ones(4, dtype=np.float32) / 2, 0.8, 0.05)
-    body = build_search(request, ("en",), geometry, vendor=vendor).to_dict()
-    clauses = body["query"]["function_score"]["query"]["bool"]["should"]
+    body = build_search(request, ("en",), geometry, vendor=vendor).hits
+    clauses = body["query"]["bool"]["must"][0]["function_score"]["query"]["bool"]["should"]
     (semantic,) = [clause for clause in clauses if clause.get("script_score", {}).get("_name") == "semantic"]
     knn = semantic["script_score"]["query"]["knn"]
     asked = knn["embedding"] if vendor == "opensearch" else knn

@@ -36,10 +36,12 @@ class Recorder(BaseHTTPRequestHandler):
         parsed = [json.loads(line) for line in body.splitlines() if line.strip()] if body else None
         if parsed and len(parsed) == 1 and not self.path.split("?")[0].endswith("_bulk"):
             parsed = parsed[0]
+        self.path = self.path.split("?")[0]
         Recorder.requests.append(
             (self.command, self.path.split("?")[0], parsed, {key.lower(): value for key, value in self.headers.items()})
         )
-        payload = json.dumps(SEARCH_REPLY).encode()
+        reply = {"responses": [SEARCH_REPLY] * (len(parsed) // 2)} if self.path.endswith("_msearch") else SEARCH_REPLY
+        payload = json.dumps(reply).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("X-Elastic-Product", "Elasticsearch")  # elasticsearch-py refuses answers without it
@@ -70,15 +72,19 @@ def test_settings_choose_the_client_library():
         engine_for("solr", "http://127.0.0.1:1", 2.5)
 
 
-def test_both_transports_send_the_same_search_body(recorder):
-    body = build_search(build_request("heat pump", country=["DE"], sort="newest")).to_dict()
-    ElasticsearchEngine(recorder, timeout=2).search("kb_knowledge", body)
-    OpenSearchEngine(recorder, timeout=2).search("kb_knowledge", body)
+def test_both_transports_send_the_same_search_bodies(recorder):
+    bodies = build_search(build_request("heat pump", country=["DE"], sort="newest"))
+    for engine in (ElasticsearchEngine(recorder, timeout=2), OpenSearchEngine(recorder, timeout=2)):
+        assert len(engine.search_many("kb_knowledge", [bodies.hits, bodies.facets])) == 2
+        engine.search("kb_knowledge", bodies.highlighting(["1", "2"]))
 
-    (es_method, es_path, es_body, es_headers), (os_method, os_path, os_body, _) = Recorder.requests
-    assert (es_method, es_path) == (os_method, os_path) == ("POST", "/kb_knowledge/_search")
-    assert es_body == os_body == json.loads(json.dumps(body))
-    assert "compatible-with=9" in es_headers["accept"]  # elasticsearch-py's own media type
+    es_many, es_one, os_many, os_one = Recorder.requests
+    assert es_many[:2] == os_many[:2] == ("POST", "/kb_knowledge/_msearch")
+    assert es_many[2] == os_many[2] == [{}, *json.loads(json.dumps([bodies.hits, {}, bodies.facets]))]
+    assert "x-ndjson; compatible-with=9" in es_many[3]["content-type"]  # elasticsearch-py's own media types
+    highlighting = json.loads(json.dumps(bodies.highlighting(["1", "2"])))
+    assert es_one[:3] == os_one[:3] == ("POST", "/kb_knowledge/_search", highlighting)
+    assert "compatible-with=9" in es_one[3]["accept"]  # elasticsearch-py's own media type
 
 
 @pytest.mark.parametrize("engine_class", [OpenSearchEngine, ElasticsearchEngine])
