@@ -82,6 +82,15 @@ def test_benchmark_smoke(engine_url, tmp_path):
     meaning = result["by_meaning"]
     assert meaning["texts_embedded"] > 0 and meaning["service_hybrid"]["n"] > 0
 
+    alias = f"{env['SEARCH_INDEX_PREFIX']}knowledge"  # the index measure.py built, timed part by part
+    latency = [sys.executable, "bench/index_latency.py", alias, "--out", str(tmp_path / "latency.json"), "--per-query"]
+    finished = subprocess.run(latency, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr[-4000:]
+    parts = json.loads((tmp_path / "latency.json").read_text())
+    assert parts["words and meaning, as readers get it"]["mean_total"] > 0
+    assert parts["the service, words and meaning"]["mean_total"] > 0
+    assert "how can residents renovate their" in finished.stdout  # the per-query table
+
     from bench.report import tables
 
     summary = {"machine": {}, "runs": [{"size": 200, "postgres": result, "sqlite": result}]}
