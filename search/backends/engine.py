@@ -387,7 +387,8 @@ class SearchBodies:
 
     def highlighting(self, ids: list[str]) -> dict:
         """The request for the passages of these documents that matched the query best."""
-        return {"query": {"ids": {"values": ids}}, "size": len(ids), "_source": False, "highlight": self.highlight}
+        shown = Search().query(Q("ids", values=ids)).source(False)
+        return shown.extra(size=len(ids), highlight=self.highlight).to_dict()
 
 
 def build_search(
@@ -429,20 +430,21 @@ def build_search(
         facets.aggs.bucket(facet.name, bucket)
     highlight = None
     if request.query:
-        highlight = {
-            "fields": {field: {} for field in ("content", "summary", *[f"content_{code}" for code in languages])},
-            "pre_tags": ["<mark>"],
-            "post_tags": ["</mark>"],
-            "encoder": "html",
-            "number_of_fragments": 1,
-            "fragment_size": 180,
-            "no_match_size": 0,
-            "require_field_match": False,
-            "order": "score",  # the passage that matched best, not the first that matched (often the summary)
+        passages = Search().highlight_options(
+            pre_tags=["<mark>"],
+            post_tags=["</mark>"],
+            encoder="html",
+            number_of_fragments=1,
+            fragment_size=180,
+            no_match_size=0,
+            require_field_match=False,
+            order="score",  # the passage that matched best, not the first that matched (often the summary)
             # Highlighting the words as matched with a typo costs as much as the rest of a query at 100,000
             # documents (BENCHMARKS.md): only for a query some word of which is in no document.
-            "highlight_query": text_query(request.parsed, languages, relaxed=True, typos=request.misspelt).to_dict(),
-        }
+            highlight_query=text_query(request.parsed, languages, relaxed=True, typos=request.misspelt).to_dict(),
+        )
+        highlight = passages.highlight("content", "summary", *[f"content_{code}" for code in languages]).to_dict()
+        highlight = highlight["highlight"]
     return SearchBodies(hits[start:stop].to_dict(), facets.to_dict(), highlight)
 
 
