@@ -443,8 +443,8 @@ def build_search(
             # documents (BENCHMARKS.md): only for a query some word of which is in no document.
             highlight_query=text_query(request.parsed, languages, relaxed=True, typos=request.misspelt).to_dict(),
         )
-        highlight = passages.highlight("content", "summary", *[f"content_{code}" for code in languages]).to_dict()
-        highlight = highlight["highlight"]
+        fields = ("content", "summary", *[f"content_{code}" for code in languages])
+        highlight = passages.highlight(*fields).to_dict()["highlight"]
     return SearchBodies(hits[start:stop].to_dict(), facets.to_dict(), highlight)
 
 
