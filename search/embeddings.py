@@ -13,8 +13,10 @@ opening of the text place a lesson as well as its full text does, at a fifth of 
 import hashlib
 import logging
 import threading
+import zipfile
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -156,3 +158,61 @@ def vectors(keys: Iterable[str]) -> dict[str, np.ndarray]:
         for key, data in Embedding.objects.filter(key__in=keys[start : start + 2000]).values_list("key", "vector"):
             found[key] = from_bytes(data)
     return found
+
+
+# --- vectors carried from one database to another ---------------------------------------------------------
+# A first embedding of a large network takes hours on two cores: it can run where there is more CPU (or a GPU),
+# and its vectors be saved there and loaded here. The demo ships its own (kb/demo/vectors.npz), so that a fresh
+# `make run`, and every test process that loads the demo, finds it by meaning without a minute of computing.
+# A vector is keyed by the model and the exact text it embedded, so one that no document uses is never wrong,
+# only unused; a text changed since the file was saved is simply embedded anew.
+
+
+class VectorFileError(ValueError):
+    """A vector file that cannot be loaded: the message names the file and what is wrong with it."""
+
+
+def save_vectors(path: Path, model: str) -> int:
+    """Write every stored vector of ``model`` to ``path`` (NumPy's .npz: ``model``, ``keys``, ``vectors``)."""
+    from .models import Embedding
+
+    rows = list(Embedding.objects.filter(model=model).order_by("key").values_list("key", "vector"))
+    keys = np.array([key for key, _vector in rows], dtype="U32")
+    matrix = np.stack([from_bytes(vector) for _key, vector in rows]) if rows else np.zeros((0, 0), np.float32)
+    with open(path, "wb") as file:  # a file object: np.savez would add ".npz" to a name without it
+        np.savez_compressed(file, model=np.array(model), keys=keys, vectors=matrix)
+    return len(rows)
+
+
+def load_vectors(path: Path, embedder: Embedder) -> int:
+    """Store the vectors of ``path`` that are not stored yet; return how many were new.
+
+    Raises ``VectorFileError`` for a file that is missing, not a vector file, or of another model or size.
+    """
+    from .models import Embedding
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            model, keys, matrix = str(data["model"]), data["keys"], data["vectors"]
+    except OSError as error:
+        raise VectorFileError(f"{path}: {error.strerror or error}") from error
+    except (ValueError, KeyError, zipfile.BadZipFile) as error:
+        raise VectorFileError(f"{path}: not a vector file saved by `search_index save-vectors`") from error
+    if model != embedder.model:
+        raise VectorFileError(f"{path}: vectors of the model {model!r}; this site embeds with {embedder.model!r}")
+    if matrix.ndim != 2 or len(matrix) != len(keys) or (len(keys) and matrix.shape[1] != embedder.dimensions):
+        raise VectorFileError(
+            f"{path}: {len(keys)} keys and vectors of shape {matrix.shape}; "
+            f"expected {embedder.dimensions} dimensions per key"
+        )
+    stored = set()
+    for start in range(0, len(keys), 2000):
+        chunk = [str(key) for key in keys[start : start + 2000]]
+        stored |= set(Embedding.objects.filter(key__in=chunk).values_list("key", flat=True))
+    new = [
+        Embedding(key=str(key), model=model, vector=to_bytes(vector))
+        for key, vector in zip(keys, matrix, strict=True)
+        if str(key) not in stored
+    ]
+    Embedding.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    return len(new)

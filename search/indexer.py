@@ -111,9 +111,14 @@ def embed_documents(documents: Iterable[dict], progress=None) -> int:
     )
     semantics.ensure_glossary_vectors()
     if computed:
-        changed()
-        semantics.forget_statistics()
+        vectors_arrived()
     return computed
+
+
+def vectors_arrived() -> None:
+    """After documents gained vectors: the database search reloads its columns and the statistics of meaning."""
+    changed()
+    semantics.forget_statistics()
 
 
 def drain(*, max_batches: int | None = None) -> BatchResult:

@@ -1,15 +1,17 @@
 """Search by meaning, with the bundled multilingual model, on both backends: nothing here fakes a vector."""
 
+import io
 from dataclasses import replace
 
 import numpy as np
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from kb.content_files.pages import find_page
+from kb.management.commands.load_demo import DEMO_VECTORS
 from search import semantics
 from search.backends import database_backend, engine_backend
-from search.embeddings import embedding_key, get_embedder
+from search.embeddings import embedding_key, embedding_text, get_embedder
 from search.indexer import drain, rebuild
 from search.models import Embedding, IndexQueueEntry, SearchDocument
 from search.query import build_request
@@ -83,6 +85,60 @@ def test_embeddings_are_computed_once_per_text_and_never_in_the_editors_request(
     assert Embedding.objects.filter(key=document.embedding_key).exists()
     assert not IndexQueueEntry.objects.filter(page_id=lesson.pk).exists()
     assert document.embedding_key == embedding_key("multilingual-e5-small", embedders.embedded[0])
+
+
+def test_the_demo_ships_the_vectors_of_its_current_texts(demo):
+    """kb/demo/vectors.npz holds the model's vector of every demo document and glossary term.
+
+    When this fails after the demo or the glossary changed, load the demo into a fresh database and save them again:
+    `python manage.py search_index save-vectors kb/demo/vectors.npz`.
+    """
+    with np.load(DEMO_VECTORS) as data:
+        shipped = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+    embedder = get_embedder()
+    documents = {document.embedding_key: document for document in SearchDocument.objects.all()}
+    terms = {embedding_key(embedder.model, term) for terms in semantics.glossary_texts().values() for term in terms}
+    assert len(documents) > 100 and len(terms) > 1000
+    assert sorted(documents.keys() - shipped.keys()) == [] and sorted(terms - shipped.keys()) == []
+    # The model's own vectors: one document's computed again here.
+    soria = SearchDocument.objects.get(page_id=find_page(demo, SORIA_LESSON).pk)
+    (computed,) = embedder.passages([embedding_text(soria.as_document())])
+    assert float(computed @ shipped[soria.embedding_key]) > 0.99
+
+
+def test_vectors_saved_in_one_database_load_in_another(structure, tmp_path):
+    file = tmp_path / "vectors.npz"
+    call_command("search_index", "save-vectors", str(file), stdout=io.StringIO())
+    before = dict(Embedding.objects.values_list("key", "vector"))
+    Embedding.objects.all().delete()
+    assert not search(replace(build_request(QUESTION), mode="semantic")).total
+    output = io.StringIO()
+    call_command("search_index", "load-vectors", str(file), stdout=output)
+    assert f"loaded {len(before)} new vectors" in output.getvalue()
+    assert {key: bytes(vector) for key, vector in Embedding.objects.values_list("key", "vector")} == {
+        key: bytes(vector) for key, vector in before.items()
+    }
+    assert SORIA_TITLE in [hit.title for hit in search(replace(build_request(QUESTION), mode="semantic")).results]
+    call_command("search_index", "load-vectors", str(file), stdout=output)
+    assert "loaded 0 new vectors" in output.getvalue()
+
+
+def test_a_vector_file_of_another_model_or_no_vector_file_is_refused_by_name(structure, tmp_path):
+    other = tmp_path / "other.npz"
+    np.savez(other, model=np.array("another-model"), keys=np.array(["k"]), vectors=np.zeros((1, 384), np.float32))
+    with pytest.raises(CommandError, match=rf"{other}: vectors of the model 'another-model'"):
+        call_command("search_index", "load-vectors", str(other))
+    wrong_size = tmp_path / "small.npz"
+    np.savez(wrong_size, model=np.array("multilingual-e5-small"), keys=np.array(["k"]), vectors=np.zeros((1, 3)))
+    with pytest.raises(CommandError, match=rf"{wrong_size}: 1 keys and vectors of shape \(1, 3\)"):
+        call_command("search_index", "load-vectors", str(wrong_size))
+    text = tmp_path / "notes.md"
+    text.write_text("# not vectors")
+    with pytest.raises(CommandError, match=rf"{text}: not a vector file"):
+        call_command("search_index", "load-vectors", str(text))
+    with pytest.raises(CommandError, match="load-vectors takes a file"):
+        call_command("search_index", "load-vectors")
+    assert not Embedding.objects.filter(key="k").exists()
 
 
 @pytest.mark.engine

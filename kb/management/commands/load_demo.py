@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from home.models import HomeFeaturedItem
@@ -11,9 +11,14 @@ from kb.content_files.pages import find_city, find_page
 from kb.editorial import city_editors, ensure_editorial_setup, network_editors
 from kb.models import CityPage
 from kb.structure import ensure_site_structure
+from search.embeddings import VectorFileError, get_embedder, load_vectors
 from search.indexer import drain, queue_needed
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# The demo's embeddings and the glossary's, as `search_index save-vectors` wrote them after a load of the demo:
+# loading them spares a minute of computing. A text changed since is embedded anew when the queue is drained;
+# tests/search/test_semantic.py says when the file is due to be saved again.
+DEMO_VECTORS = DEMO_DIR / "vectors.npz"
 HOME_INTRO = """\
 Cities of the [EU Mission on Climate-Neutral and Smart Cities](https://research-and-innovation.ec.europa.eu/funding/funding-opportunities/funding-programmes-and-open-calls/horizon-europe/eu-missions-horizon-europe/climate-neutral-and-smart-cities_en)
 learn from each other. Pilot Cities and their Twin Cities visit each other, draft Action Plans and write down
@@ -40,6 +45,11 @@ class Command(BaseCommand):
             self.stdout.write("content present: demo not loaded again")
             return
         paths = [str(DEMO_DIR / name) for name in files] or [str(DEMO_DIR)]
+        if (embedder := get_embedder()) is not None:
+            try:
+                load_vectors(DEMO_VECTORS, embedder)
+            except VectorFileError as error:
+                raise CommandError(str(error)) from error
         call_command("import_markdown", *paths, publish=True, stdout=self.stdout, stderr=self.stderr)
         self._set_up_home()
         ensure_editorial_setup()

@@ -1,5 +1,6 @@
 import sys
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -19,6 +20,7 @@ from search.indexer import (
     queue_needed,
     rebuild,
     stored_documents,
+    vectors_arrived,
     verify,
 )
 from search.models import Embedding, IndexQueueEntry, IndexState, SearchDocument
@@ -42,16 +44,24 @@ class Command(BaseCommand):
     help = (
         "Manage the network search's documents: rebuild (the database's, their embeddings, and the engine's behind "
         "its alias), verify them against the published pages, status, drain the queue, enqueue every page, embed "
-        "(compute missing embeddings; resumable)."
+        "(compute missing embeddings; resumable), save-vectors FILE and load-vectors FILE (carry the embeddings "
+        "computed elsewhere)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rebuild", "verify", "status", "drain", "enqueue", "embed"])
+        parser.add_argument(
+            "action",
+            choices=["rebuild", "verify", "status", "drain", "enqueue", "embed", "save-vectors", "load-vectors"],
+        )
+        parser.add_argument("file", nargs="?", type=Path, help="the vector file of save-vectors and load-vectors")
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args, action, file, **options):
+        takes_file = action.endswith("-vectors")
+        if takes_file != (file is not None):
+            raise CommandError(f"{action} takes a file" if takes_file else f"{action} takes no file")
         try:
-            getattr(self, f"do_{action}")()
-        except (SearchNotConfigured, EngineError) as error:
+            getattr(self, f"do_{action.replace('-', '_')}")(*([file] if takes_file else []))
+        except (SearchNotConfigured, EngineError, embeddings.VectorFileError) as error:
             raise CommandError(str(error)) from error
 
     def do_rebuild(self):
@@ -93,6 +103,25 @@ class Command(BaseCommand):
         self.stdout.write(f"embedded {computed} texts in {seconds:.1f} s{rate}; {with_vectors} documents have vectors")
         if computed and engine_backend() is not None:
             enqueue(doc["page_id"] for doc in documents)  # the worker sends the vectors to the engine
+
+    def do_save_vectors(self, file: Path):
+        embedder = self.embedder()
+        saved = embeddings.save_vectors(file, embedder.model)
+        self.stdout.write(f"saved {saved} vectors of {embedder.model} to {file}")
+
+    def do_load_vectors(self, file: Path):
+        loaded = embeddings.load_vectors(file, self.embedder())
+        self.stdout.write(f"loaded {loaded} new vectors from {file}")
+        if loaded:
+            vectors_arrived()
+            if engine_backend() is not None:
+                enqueue(SearchDocument.objects.values_list("page_id", flat=True).distinct())  # the engine's copies
+
+    def embedder(self):
+        embedder = get_embedder()
+        if embedder is None:
+            raise CommandError("the search by meaning is switched off (SEARCH_EMBEDDER is empty): no vectors to carry")
+        return embedder
 
     def do_verify(self):
         drifted = []
