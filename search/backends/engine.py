@@ -25,7 +25,7 @@ from ..embeddings import get_embedder
 from ..engine import EngineError, EngineUnavailable, SearchEngine
 from ..facets import BY_NAME as FACETS_BY_NAME
 from ..facets import FACETS
-from ..mapping import LANGUAGES, knowledge_index
+from ..mapping import LANGUAGES, knowledge_index, passage_fields
 from ..models import IndexState
 from ..query import MAX_RESULT_WINDOW, ParsedQuery, QueryGroup, SearchRequest
 from ..ranking import Fusion
@@ -443,8 +443,7 @@ def build_search(
             # documents (BENCHMARKS.md): only for a query some word of which is in no document.
             highlight_query=text_query(request.parsed, languages, relaxed=True, typos=request.misspelt).to_dict(),
         )
-        fields = ("content", "summary", *[f"content_{code}" for code in languages])
-        highlight = passages.highlight(*fields).to_dict()["highlight"]
+        highlight = passages.highlight(*passage_fields(languages)).to_dict()["highlight"]
     return SearchBodies(hits[start:stop].to_dict(), facets.to_dict(), highlight)
 
 

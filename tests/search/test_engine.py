@@ -19,6 +19,7 @@ from search.backends.engine import build_search
 from search.conf import search_settings
 from search.facets import NAMES as FACETS
 from search.indexer import count_indexable, verify
+from search.mapping import LANGUAGES, passage_fields
 from search.query import build_request
 from search.service import prepared, search
 from tests.network import COLOGNE_LESSON, COLOGNE_LESSON_TITLE, SORIA_LESSON
@@ -38,6 +39,9 @@ def test_index_has_the_mapping_and_analyzers(search_engine):
     mapping = search_engine.call("indices.get_mapping", index=index)[index]["mappings"]
     assert mapping["properties"]["content_de"]["analyzer"] == "de_text"
     assert mapping["properties"]["title"]["fields"]["autocomplete"]["analyzer"] == "autocomplete_index"
+    # Every field whose passages results show keeps its words' offsets for the highlighter, and only those.
+    with_offsets = {name for name, field in mapping["properties"].items() if field.get("index_options") == "offsets"}
+    assert with_offsets == set(passage_fields(LANGUAGES)) and "content_fi" in with_offsets
 
 
 def test_every_published_page_is_indexed_once_and_verify_is_clean(search_engine):
