@@ -1,6 +1,7 @@
 """Search by meaning, with the bundled multilingual model, on both backends: nothing here fakes a vector."""
 
 import io
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -126,15 +127,15 @@ def test_vectors_saved_in_one_database_load_in_another(structure, tmp_path):
 def test_a_vector_file_of_another_model_or_no_vector_file_is_refused_by_name(structure, tmp_path):
     other = tmp_path / "other.npz"
     np.savez(other, model=np.array("another-model"), keys=np.array(["k"]), vectors=np.zeros((1, 384), np.float32))
-    with pytest.raises(CommandError, match=rf"{other}: vectors of the model 'another-model'"):
+    with pytest.raises(CommandError, match=rf"{re.escape(str(other))}: vectors of the model 'another-model'"):
         call_command("search_index", "load-vectors", str(other))
     wrong_size = tmp_path / "small.npz"
     np.savez(wrong_size, model=np.array("multilingual-e5-small"), keys=np.array(["k"]), vectors=np.zeros((1, 3)))
-    with pytest.raises(CommandError, match=rf"{wrong_size}: 1 keys and vectors of shape \(1, 3\)"):
+    with pytest.raises(CommandError, match=rf"{re.escape(str(wrong_size))}: 1 keys and vectors of shape \(1, 3\)"):
         call_command("search_index", "load-vectors", str(wrong_size))
     text = tmp_path / "notes.md"
     text.write_text("# not vectors")
-    with pytest.raises(CommandError, match=rf"{text}: not a vector file"):
+    with pytest.raises(CommandError, match=rf"{re.escape(str(text))}: not a vector file"):
         call_command("search_index", "load-vectors", str(text))
     with pytest.raises(CommandError, match="load-vectors takes a file"):
         call_command("search_index", "load-vectors")
