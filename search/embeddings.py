@@ -128,11 +128,8 @@ def ensure(keys_and_texts: Iterable[tuple[str, str]], batch: int = 16, progress=
     if embedder is None:
         return 0
     wanted = dict(keys_and_texts)
-    stored = set()
-    keys = list(wanted)
-    for start in range(0, len(keys), 2000):
-        stored |= set(Embedding.objects.filter(key__in=keys[start : start + 2000]).values_list("key", flat=True))
-    missing = [key for key in keys if key not in stored]
+    stored = stored_keys(wanted)
+    missing = [key for key in wanted if key not in stored]
     for start in range(0, len(missing), batch):
         chunk = missing[start : start + batch]
         vectors = embedder.passages([wanted[key] for key in chunk])
@@ -148,16 +145,26 @@ def ensure(keys_and_texts: Iterable[tuple[str, str]], batch: int = 16, progress=
     return len(missing)
 
 
-def vectors(keys: Iterable[str]) -> dict[str, np.ndarray]:
-    """The stored vectors of these keys (absent keys are left out)."""
+LOOKUP_CHUNK = 2000  # keys per query: well under any database's limit on bound parameters
+
+
+def _stored(keys: Iterable[str], *fields: str) -> Iterable[tuple]:
+    """The stored embeddings' ``fields`` for these keys, asked in chunks."""
     from .models import Embedding
 
     keys = list(keys)
-    found = {}
-    for start in range(0, len(keys), 2000):
-        for key, data in Embedding.objects.filter(key__in=keys[start : start + 2000]).values_list("key", "vector"):
-            found[key] = from_bytes(data)
-    return found
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        yield from Embedding.objects.filter(key__in=keys[start : start + LOOKUP_CHUNK]).values_list(*fields)
+
+
+def stored_keys(keys: Iterable[str]) -> set[str]:
+    """Which of these keys have a stored vector."""
+    return {key for (key,) in _stored(keys, "key")}
+
+
+def vectors(keys: Iterable[str]) -> dict[str, np.ndarray]:
+    """The stored vectors of these keys (absent keys are left out)."""
+    return {key: from_bytes(data) for key, data in _stored(keys, "key", "vector")}
 
 
 # --- vectors carried from one database to another ---------------------------------------------------------
@@ -205,14 +212,12 @@ def load_vectors(path: Path, embedder: Embedder) -> int:
             f"{path}: {len(keys)} keys and vectors of shape {matrix.shape}; "
             f"expected {embedder.dimensions} dimensions per key"
         )
-    stored = set()
-    for start in range(0, len(keys), 2000):
-        chunk = [str(key) for key in keys[start : start + 2000]]
-        stored |= set(Embedding.objects.filter(key__in=chunk).values_list("key", flat=True))
+    keys = [str(key) for key in keys]
+    stored = stored_keys(keys)
     new = [
-        Embedding(key=str(key), model=model, vector=to_bytes(vector))
+        Embedding(key=key, model=model, vector=to_bytes(vector))
         for key, vector in zip(keys, matrix, strict=True)
-        if str(key) not in stored
+        if key not in stored
     ]
     Embedding.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
     return len(new)

@@ -47,9 +47,10 @@ class Command(BaseCommand):
         paths = [str(DEMO_DIR / name) for name in files] or [str(DEMO_DIR)]
         if (embedder := get_embedder()) is not None:
             try:
-                load_vectors(DEMO_VECTORS, embedder)
+                loaded = load_vectors(DEMO_VECTORS, embedder)
             except VectorFileError as error:
                 raise CommandError(str(error)) from error
+            self.stdout.write(f"{loaded} embeddings of the demo and the glossary loaded from {DEMO_VECTORS.name}")
         call_command("import_markdown", *paths, publish=True, stdout=self.stdout, stderr=self.stderr)
         self._set_up_home()
         ensure_editorial_setup()
