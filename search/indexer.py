@@ -84,7 +84,7 @@ def process_queue(limit: int = BULK_SIZE, page_ids: Iterable[int] | None = None,
         every = [doc for page_documents in documents.values() for doc in page_documents]
         if embed:
             embed_documents(every)
-        stored = embeddings.vectors(doc["embedding_key"] for doc in every)
+        stored = embeddings.stored_keys(doc["embedding_key"] for doc in every)
         waiting = {page for page, docs in documents.items() if any(d["embedding_key"] not in stored for d in docs)}
     failures: dict[int, str] = {}
     engine = engine_backend()

@@ -92,7 +92,7 @@ class Command(BaseCommand):
         if get_embedder() is None:
             return
         documents = list(stored_documents())
-        lacking = len(documents) - len(embeddings.vectors(doc["embedding_key"] for doc in documents))
+        lacking = len(documents) - len(embeddings.stored_keys(doc["embedding_key"] for doc in documents))
         started = time.perf_counter()
         computed = embed_documents(documents, progress_bar("embeddings", lacking, "texts"))
         if computed:
